@@ -1,0 +1,88 @@
+"""The one exception family for bad input, and the exit codes the CLI uses.
+
+Every message names where the problem is (file, line or row, field) so that a user can
+go straight to it. The CLI prints ``str(error)`` on one line and exits with
+:data:`EXIT_BAD_INPUT`; it never shows a traceback for these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_FAILURE",
+    "InputError",
+    "InputErrors",
+    "SimError",
+    "format_location",
+]
+
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+
+class SimError(Exception):
+    """Base class of every error ``sim`` raises on purpose."""
+
+
+def format_location(file: str | Path | None, line: int | None = None, field: str | None = None) -> str:
+    """Return ``file:line: field`` with the parts that are known.
+
+    Parameters
+    ----------
+    file
+        The file the problem is in, or None.
+    line
+        The 1-based line number in that file (for CSV: the header is line 1).
+    field
+        The column or key that is wrong.
+    """
+    parts = []
+    if file is not None:
+        parts.append(str(file) if line is None else f"{file}:{line}")
+    if field is not None:
+        parts.append(f"field '{field}'")
+    return ": ".join(parts)
+
+
+class InputError(ValueError, SimError):
+    """Bad input: a file, a row or a value the program cannot use.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in one sentence.
+    file, line, field
+        Where it is. Any may be None when it does not apply.
+    """
+
+    exit_code = EXIT_BAD_INPUT
+
+    def __init__(
+        self,
+        message: str,
+        file: str | Path | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = None if file is None else str(file)
+        self.line = line
+        self.field = field
+        where = format_location(file, line, field)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class InputErrors(InputError):
+    """Several input problems found in one pass, reported together (one per line)."""
+
+    def __init__(self, errors: Iterable[InputError]) -> None:
+        self.errors = list(errors)
+        first = self.errors[0]
+        super().__init__(first.message, first.file, first.line, first.field)
+        self.args = ("\n".join(str(e) for e in self.errors),)
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)

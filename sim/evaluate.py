@@ -1,0 +1,282 @@
+"""Evaluate a scenario: network -> door-to-door times per profile -> target verdicts.
+
+This is the Python API behind ``sim run``::
+
+    from sim import evaluate, load_scenario
+    result = evaluate(load_scenario("today"))
+    result.travel_times()        # pandas DataFrame, long format
+    result.targets_table()       # one row per pair or city checked
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.graph import COMPONENTS, Graph, build_graph
+from sim.modes import PROFILES, Profile
+from sim.network import Network, load_network
+from sim.parameters import Parameters
+from sim.paths import Leg, itinerary, main_line, node_distances, shortest_path_tree
+from sim.scenario import Scenario, apply_scenario
+from sim.targets import Target, TargetCheck, TargetResult, coverage, load_targets
+
+__all__ = ["Evaluation", "ProfileResult", "evaluate", "evaluate_profile"]
+
+
+@dataclass(frozen=True)
+class ProfileResult:
+    """Door-to-door times of one profile between every pair of cities.
+
+    Attributes
+    ----------
+    profile
+        The profile.
+    graph
+        The compiled graph.
+    minutes
+        ``(n, n)`` door-to-door minutes (``inf`` unreachable, 0 on the diagonal).
+    parts
+        ``(n, n, 6)`` minutes per component (:data:`~sim.graph.COMPONENTS`).
+    legs
+        ``legs[i][j]``: the itinerary from city i to city j (empty if none).
+    """
+
+    profile: Profile
+    graph: Graph
+    minutes: np.ndarray
+    parts: np.ndarray
+    legs: list[list[list[Leg]]]
+
+    def main_line(self, i: int, j: int) -> str:
+        """Return the line of the longest ride (or drive) from city i to city j."""
+        return main_line(self.legs[i][j])
+
+
+def evaluate_profile(
+    network: Network, profile: Profile, parameters: Parameters, backend: str = "scipy"
+) -> ProfileResult:
+    """Compute door-to-door times and itineraries between all cities on one profile.
+
+    Parameters
+    ----------
+    network
+        The network as the scenario has it.
+    profile
+        Which modes may be used.
+    parameters
+        Model parameters.
+    backend
+        Shortest-path backend (``scipy``, ``igraph`` or ``networkx``).
+    """
+    graph = build_graph(network, profile, parameters)
+    dist = node_distances(graph, backend)
+    n = len(graph.city_ids)
+    minutes = dist[:, graph.dest_nodes] / 60.0
+    parts = np.zeros((n, n, len(COMPONENTS)))
+    legs: list[list[list[Leg]]] = []
+    for i in range(n):
+        tree = shortest_path_tree(graph, int(graph.origin_nodes[i]), dist[i])
+        row: list[list[Leg]] = []
+        for j in range(n):
+            if i == j or not np.isfinite(minutes[i, j]):
+                row.append([])
+                continue
+            node = int(graph.dest_nodes[j])
+            parts[i, j] = tree.components[node] / 60.0
+            row.append(itinerary(graph, tree, node))
+        legs.append(row)
+    np.fill_diagonal(minutes, 0.0)
+    return ProfileResult(profile, graph, minutes, parts, legs)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything one scenario run produced."""
+
+    scenario: Scenario
+    network: Network
+    results: dict[str, ProfileResult]
+    targets: list[TargetResult]
+
+    @property
+    def city_ids(self) -> tuple[str, ...]:
+        """City ids in matrix order."""
+        return tuple(c.id for c in self.network.cities)
+
+    def travel_times(self) -> pd.DataFrame:
+        """Long table: one row per origin, destination and profile (unreachable rows omitted)."""
+        rows = []
+        ids = self.city_ids
+        for name, res in self.results.items():
+            for i, a in enumerate(ids):
+                for j, b in enumerate(ids):
+                    if i == j or not np.isfinite(res.minutes[i, j]):
+                        continue
+                    row: dict[str, Any] = {
+                        "origin": a,
+                        "destination": b,
+                        "profile": name,
+                        "minutes": round(float(res.minutes[i, j]), 1),
+                    }
+                    for k, comp in enumerate(COMPONENTS):
+                        row[f"{comp}_min"] = round(float(res.parts[i, j, k]), 1)
+                    row["main_line"] = res.main_line(i, j)
+                    rows.append(row)
+        columns = [
+            "origin",
+            "destination",
+            "profile",
+            "minutes",
+            *[f"{c}_min" for c in COMPONENTS],
+            "main_line",
+        ]
+        return pd.DataFrame(rows, columns=columns)
+
+    def itineraries(self) -> pd.DataFrame:
+        """One row per leg of every itinerary."""
+        rows = []
+        ids = self.city_ids
+        for name, res in self.results.items():
+            for i, a in enumerate(ids):
+                for j, b in enumerate(ids):
+                    for n_leg, leg in enumerate(res.legs[i][j], start=1):
+                        rows.append(
+                            {
+                                "origin": a,
+                                "destination": b,
+                                "profile": name,
+                                "leg": n_leg,
+                                "kind": leg.kind,
+                                "mode": leg.mode,
+                                "line": leg.line,
+                                "from": leg.from_id,
+                                "to": leg.to_id,
+                                "minutes": round(leg.minutes, 1),
+                                **{f"{k}_min": round(v, 1) for k, v in leg.parts.items()},
+                            }
+                        )
+        return pd.DataFrame(rows)
+
+    def targets_table(self) -> pd.DataFrame:
+        """One row per pair (travel-time targets) or city (coverage targets) checked."""
+        rows = []
+        for tr in self.targets:
+            t = tr.target
+            for c in tr.checks:
+                rows.append(
+                    {
+                        "target": t.id,
+                        "kind": t.kind,
+                        "profile": t.profile or "",
+                        "measure": t.measure if t.kind == "travel_time" else t.service,
+                        "threshold_min": t.threshold_min,
+                        "origin": c.origin,
+                        "destination": c.destination,
+                        "minutes": None if c.minutes is None else round(c.minutes, 1),
+                        "passed": c.passed,
+                        "gap_min": None if c.gap_min is None else round(c.gap_min, 1),
+                        "main_line": c.main_line,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def summary(self) -> dict[str, Any]:
+        """Return a JSON-ready summary: scenario, network size, and each target's verdict."""
+        s = self.scenario
+        return {
+            "scenario": s.name,
+            "description": s.description,
+            "year": s.year,
+            "data_current_to": s.data_current_to,
+            "network": {
+                "cities": len(self.network.cities),
+                "terminals": len(self.network.terminals),
+                "links": len(self.network.links),
+            },
+            "profiles": list(self.results),
+            "parameters": _parameters_dict(s.parameters),
+            "targets": [
+                {
+                    "id": tr.target.id,
+                    "title": tr.target.title,
+                    "source": tr.target.source,
+                    "met": tr.met,
+                    "passed": tr.n_passed,
+                    "checked": len(tr.checks),
+                }
+                for tr in self.targets
+            ],
+        }
+
+
+def _parameters_dict(p: Parameters) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(p)
+
+
+def evaluate(scenario: Scenario, network: Network | None = None, backend: str = "scipy") -> Evaluation:
+    """Evaluate ``scenario``: every profile it names and every target of its targets file.
+
+    Parameters
+    ----------
+    scenario
+        The scenario (see :func:`sim.scenario.load_scenario`).
+    network
+        The full network; read from the scenario's folder when None.
+    backend
+        Shortest-path backend.
+    """
+    full = network if network is not None else load_network(scenario.network_folder)
+    net = apply_scenario(scenario, full)
+    targets = load_targets(scenario.targets_file, net) if scenario.targets_file else []
+    wanted = [p.name for p in scenario.profiles]
+    for t in targets:
+        if t.profile and t.profile not in wanted:
+            wanted.append(t.profile)
+    results = {name: evaluate_profile(net, PROFILES[name], scenario.parameters, backend) for name in wanted}
+    verdicts = [_judge(t, net, results) for t in targets]
+    return Evaluation(scenario, net, results, verdicts)
+
+
+def _judge(target: Target, network: Network, results: dict[str, ProfileResult]) -> TargetResult:
+    ids = [c.id for c in network.cities]
+    index = {c: i for i, c in enumerate(ids)}
+    checks: list[TargetCheck] = []
+    if target.kind == "travel_time":
+        res = results[target.profile]  # type: ignore[index]
+        v = COMPONENTS.index("in_vehicle")
+        for group in target.groups:
+            for a, b in group.pairs():
+                i, j = index[a], index[b]
+                if target.measure == "in_vehicle":
+                    ab, ba = res.parts[i, j, v], res.parts[j, i, v]
+                    if not np.isfinite(res.minutes[i, j]):
+                        ab = np.inf
+                    if not np.isfinite(res.minutes[j, i]):
+                        ba = np.inf
+                else:
+                    ab, ba = res.minutes[i, j], res.minutes[j, i]
+                worst_i, worst_j = (i, j) if ab >= ba else (j, i)
+                worst = float(max(ab, ba))
+                if not np.isfinite(worst):
+                    checks.append(TargetCheck(target.id, a, b, None, False, None, "(no path)"))
+                    continue
+                gap = worst - target.threshold_min  # type: ignore[operator]
+                checks.append(
+                    TargetCheck(target.id, a, b, worst, gap <= 1e-9, gap, res.main_line(worst_i, worst_j))
+                )
+    else:
+        served = coverage(network, target.service, target.fast_rail_min_kmh)  # type: ignore[arg-type]
+        for city in network.cities:
+            big = city.population is not None and city.population >= (target.min_population or 0)
+            if (big and city.plan_status == "in-plan") or city.id in target.also:
+                ok = city.id in served
+                checks.append(
+                    TargetCheck(target.id, city.id, "", None, ok, None, "" if ok else f"no {target.service}")
+                )
+    return TargetResult(target, tuple(checks))

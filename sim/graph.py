@@ -1,0 +1,378 @@
+"""Network + profile + parameters -> the door-to-door multimodal graph.
+
+Node types (one row each in the node table):
+
+``origin`` / ``dest``
+    A city centre, split in two so that no path can pass *through* a centre: a trip
+    starts at ``origin`` and ends at ``dest``.
+``road``
+    The city on the expressway network (road profiles only); passable.
+``dep`` / ``arr`` / ``xfer``
+    A terminal seen by a traveller who comes from the city (``dep``: the first
+    boarding, whose wait follows the ``first_wait`` policy), who just got off (``arr``),
+    or who changes there (``xfer``: the wait at a transfer always counts).
+``pnr``
+    A terminal reached by car from the road network (``passenger`` and ``freight``).
+``platform``
+    A (terminal, line) pair; riding a line moves between its platforms.
+
+Every edge carries its time split into the six components of a door-to-door trip
+(:data:`COMPONENTS`), in whole seconds, so that path sums are exact in floating point and
+every backend returns bit-identical distances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from sim.modes import Mode, Profile, TerminalKind
+from sim.network import Link, Network, Terminal, great_circle_km
+from sim.parameters import Parameters
+
+__all__ = ["COMPONENTS", "EDGE_KINDS", "Graph", "build_graph", "link_minutes", "service_of"]
+
+COMPONENTS = ("access", "processing", "wait", "in_vehicle", "transfer", "egress")
+EDGE_KINDS = (
+    "access",
+    "board",
+    "ride",
+    "alight",
+    "egress",
+    "change",
+    "through",
+    "interchange",
+    "road_access",
+    "road",
+    "road_egress",
+    "park_and_ride",
+    "drive_off",
+)
+_A, _P, _W, _V, _T, _E = range(6)
+
+
+@dataclass(frozen=True)
+class Graph:
+    """The compiled graph: node and edge arrays with 0..n-1 indices.
+
+    Attributes
+    ----------
+    city_ids
+        City ids, in the order of ``origin_nodes`` and ``dest_nodes``.
+    origin_nodes, dest_nodes
+        Node index of each city's ``origin`` and ``dest``.
+    node_kind, node_ref, node_line
+        Per node: its type, the city or terminal id it belongs to, and the line (platforms).
+    tail, head
+        Edge endpoints (directed).
+    components
+        ``(n_edges, 6)`` int64 seconds, columns as :data:`COMPONENTS`.
+    weight
+        ``components.sum(axis=1)`` as float64 seconds.
+    edge_kind
+        Per edge: one of :data:`EDGE_KINDS`.
+    edge_link
+        Per edge: index into ``network.links`` for ``ride`` and ``road`` edges, else -1.
+    edge_line, edge_mode
+        Per edge: the line and mode ridden ("" when not a ride).
+    """
+
+    profile: Profile
+    parameters: Parameters
+    city_ids: tuple[str, ...]
+    origin_nodes: np.ndarray
+    dest_nodes: np.ndarray
+    node_kind: tuple[str, ...]
+    node_ref: tuple[str, ...]
+    node_line: tuple[str, ...]
+    tail: np.ndarray
+    head: np.ndarray
+    components: np.ndarray
+    weight: np.ndarray
+    edge_kind: tuple[str, ...]
+    edge_link: np.ndarray
+    edge_line: tuple[str, ...]
+    edge_mode: tuple[str, ...]
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.node_kind)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return len(self.tail)
+
+    def csr(self) -> sp.csr_matrix:
+        """Return the graph as a CSR matrix of seconds, parallel edges reduced to the minimum.
+
+        scipy's constructors would *add* parallel entries; this keeps the shortest, as
+        igraph and networkx do.
+        """
+        order = np.lexsort((self.weight, self.head, self.tail))
+        t, h, w = self.tail[order], self.head[order], self.weight[order]
+        first = np.ones(len(t), dtype=bool)
+        first[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
+        return sp.csr_matrix((w[first], (t[first], h[first])), shape=(self.n_nodes, self.n_nodes))
+
+
+def service_of(link: Link) -> str:
+    """Return the service a link belongs to: its line, or for air its own route.
+
+    Rail and waterway rows are sections of a line that vehicles run along. Every air row
+    is its own route: flying on from the next airport is a change of flight.
+    """
+    if link.mode is Mode.AIR:
+        a, b = sorted((link.from_id, link.to_id))
+        return f"{link.line} {a}–{b}"
+    return link.line
+
+
+def link_minutes(link: Link, parameters: Parameters) -> float:
+    """In-vehicle minutes of one link: its scheduled minutes, else km / speed.
+
+    The per-link ``stop_loss_min`` of the mode is added in both cases.
+    """
+    if link.minutes is not None:
+        base = link.minutes
+    else:
+        speed = link.speed_kmh or parameters.default_speed_kmh.get(link.mode.value)
+        if speed is None or link.km is None:
+            raise ValueError(f"link {link.from_id}-{link.to_id} has no time, speed or km")
+        base = link.km / speed * 60.0
+    return base + parameters.stop_loss_min.get(link.mode.value, 0.0)
+
+
+def access_minutes(terminal: Terminal, network: Network, parameters: Parameters) -> float:
+    """Minutes from the city centre to a terminal: the given figure, else an estimate.
+
+    The estimate is ``access_fixed_min`` plus the straight-line distance times
+    ``access_detour`` at ``access_speed_kmh``.
+    """
+    if terminal.access_min is not None:
+        return terminal.access_min
+    if terminal.lat is None or terminal.lon is None:  # excluded by validation
+        raise ValueError(f"terminal {terminal.id} has neither access_min nor coordinates")
+    city = network.city_by_id[terminal.city]
+    km = great_circle_km(city.lat, city.lon, terminal.lat, terminal.lon)
+    return parameters.access_fixed_min + km * parameters.access_detour / parameters.access_speed_kmh * 60
+
+
+def _seconds(minutes: float) -> int:
+    return round(minutes * 60.0)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.node_index: dict[tuple[str, str, str], int] = {}
+        self.node_kind: list[str] = []
+        self.node_ref: list[str] = []
+        self.node_line: list[str] = []
+        self.tail: list[int] = []
+        self.head: list[int] = []
+        self.comp: list[list[int]] = []
+        self.kind: list[str] = []
+        self.link: list[int] = []
+        self.line: list[str] = []
+        self.mode: list[str] = []
+
+    def node(self, kind: str, ref: str, line: str = "") -> int:
+        key = (kind, ref, line)
+        index = self.node_index.get(key)
+        if index is None:
+            index = len(self.node_kind)
+            self.node_index[key] = index
+            self.node_kind.append(kind)
+            self.node_ref.append(ref)
+            self.node_line.append(line)
+        return index
+
+    def edge(
+        self,
+        tail: int,
+        head: int,
+        kind: str,
+        minutes: dict[int, float],
+        *,
+        link: int = -1,
+        line: str = "",
+        mode: str = "",
+    ) -> None:
+        row = [0] * 6
+        for column, value in minutes.items():
+            row[column] += _seconds(value)
+        self.tail.append(tail)
+        self.head.append(head)
+        self.comp.append(row)
+        self.kind.append(kind)
+        self.link.append(link)
+        self.line.append(line)
+        self.mode.append(mode)
+
+
+def build_graph(network: Network, profile: Profile, parameters: Parameters) -> Graph:
+    """Compile ``network`` into the door-to-door graph of ``profile``.
+
+    Parameters
+    ----------
+    network
+        The network, already cut to the year and scenario wanted.
+    profile
+        Which modes may be used.
+    parameters
+        Speeds, penalties, processing times (see :class:`~sim.parameters.Parameters`).
+
+    Returns
+    -------
+    Graph
+        Nodes and edges; see the module docstring for their meaning.
+    """
+    p = parameters
+    b = _Builder()
+    city_ids = tuple(c.id for c in network.cities)
+    origin = np.array([b.node("origin", c) for c in city_ids], dtype=np.int64)
+    dest = np.array([b.node("dest", c) for c in city_ids], dtype=np.int64)
+
+    links = [(i, lk) for i, lk in enumerate(network.links) if lk.mode in profile.modes]
+    terminal_links = [(i, lk) for i, lk in links if lk.mode.terminal_kind is not None]
+
+    # platforms and the headway of each (terminal, line): the shortest given on its links
+    headway: dict[tuple[str, str], float] = {}
+    platform_kind: dict[tuple[str, str], TerminalKind] = {}
+    for _, lk in terminal_links:
+        h = p.headway(lk.mode, lk.headway_min)
+        for node in (lk.from_id, lk.to_id):
+            key = (node, service_of(lk))
+            headway[key] = min(headway.get(key, h), h)
+            platform_kind[key] = lk.mode.terminal_kind  # type: ignore[assignment]
+    served = sorted({t for t, _ in headway})
+    terminals = [network.terminal_by_id[t] for t in served]
+
+    for t in terminals:
+        kind = t.kind.value
+        access = access_minutes(t, network, p)
+        c = city_ids.index(t.city)
+        dep, arr, xfer = b.node("dep", t.id), b.node("arr", t.id), b.node("xfer", t.id)
+        b.edge(int(origin[c]), dep, "access", {_A: access, _P: p.processing_min[kind]})
+        b.edge(arr, int(dest[c]), "egress", {_E: access, _P: p.arrival_processing_min[kind]})
+        b.edge(arr, xfer, "change", {})
+    for (tid, line), h in sorted(headway.items()):
+        kind = platform_kind[(tid, line)].value
+        plat = b.node("platform", tid, line)
+        first = 0.0 if p.first_wait == "planned" else min(h / 2, p.first_wait_cap_min)
+        b.edge(b.node("dep", tid), plat, "board", {_W: first}, line=line)
+        b.edge(b.node("xfer", tid), plat, "board", {_W: h / 2, _T: p.line_change_min[kind]}, line=line)
+        b.edge(plat, b.node("arr", tid), "alight", {}, line=line)
+
+    for i, lk in terminal_links:
+        minutes = link_minutes(lk, p)
+        line = service_of(lk)
+        a, z = b.node("platform", lk.from_id, line), b.node("platform", lk.to_id, line)
+        for u, v in ((a, z), (z, a)):
+            b.edge(u, v, "ride", {_V: minutes}, link=i, line=line, mode=lk.mode.value)
+
+    for ts in network.through_services:
+        ka, kb = (ts.station, ts.line_a), (ts.station, ts.line_b)
+        if ka in headway and kb in headway:
+            u, v = b.node("platform", *ka), b.node("platform", *kb)
+            for x, y in ((u, v), (v, u)):
+                b.edge(x, y, "through", {_V: p.through_dwell_min}, line=f"{ts.line_a}>{ts.line_b}")
+
+    _interchanges(b, network, terminals, p)
+    if profile.uses_road:
+        _roads(b, network, links, terminals, headway, city_ids, origin, dest, p)
+
+    comp = np.array(b.comp, dtype=np.int64).reshape(-1, 6)
+    return Graph(
+        profile=profile,
+        parameters=p,
+        city_ids=city_ids,
+        origin_nodes=origin,
+        dest_nodes=dest,
+        node_kind=tuple(b.node_kind),
+        node_ref=tuple(b.node_ref),
+        node_line=tuple(b.node_line),
+        tail=np.array(b.tail, dtype=np.int64),
+        head=np.array(b.head, dtype=np.int64),
+        components=comp,
+        weight=comp.sum(axis=1).astype(np.float64),
+        edge_kind=tuple(b.kind),
+        edge_link=np.array(b.link, dtype=np.int64),
+        edge_line=tuple(b.line),
+        edge_mode=tuple(b.mode),
+    )
+
+
+def _interchanges(b: _Builder, network: Network, terminals: list[Terminal], p: Parameters) -> None:
+    """Edges between two terminals of one city: the listed transfer time, else via the centre."""
+    known = {(t.from_id, t.to_id): t.minutes for t in network.transfers}
+    known.update({(t.to_id, t.from_id): t.minutes for t in network.transfers})
+    by_city: dict[str, list[Terminal]] = {}
+    for t in terminals:
+        by_city.setdefault(t.city, []).append(t)
+    for group in by_city.values():
+        for s in group:
+            for t in group:
+                if s.id == t.id:
+                    continue
+                minutes = known.get((s.id, t.id))
+                if minutes is None:
+                    minutes = access_minutes(s, network, p) + access_minutes(t, network, p)
+                parts = {_T: minutes, _P: p.processing_min[t.kind.value]}
+                if s.kind is not t.kind:
+                    parts[_T] += p.mode_change_min
+                    parts[_P] += p.arrival_processing_min[s.kind.value]
+                b.edge(b.node("arr", s.id), b.node("xfer", t.id), "interchange", parts)
+
+
+def _roads(
+    b: _Builder,
+    network: Network,
+    links: list[tuple[int, Link]],
+    terminals: list[Terminal],
+    headway: dict[tuple[str, str], float],
+    city_ids: tuple[str, ...],
+    origin: np.ndarray,
+    dest: np.ndarray,
+    p: Parameters,
+) -> None:
+    """Road nodes, expressway edges, and the edges between road and terminals.
+
+    Driving to a terminal (``park_and_ride``) reaches a ``pnr`` node, from which the
+    traveller boards after half a headway's wait (a wait at a change of mode counts, like
+    any transfer wait) but with no line-change penalty: the mode-change penalty is on the
+    drive. Leaving a terminal by road (``drive_off``) costs egress, the arrival
+    processing and the mode-change penalty.
+    """
+    for c, cid in enumerate(city_ids):
+        road = b.node("road", cid)
+        b.edge(int(origin[c]), road, "road_access", {_A: p.road_access_min})
+        b.edge(road, int(dest[c]), "road_egress", {_E: p.road_access_min})
+    for i, lk in links:
+        if lk.mode is not Mode.EXPRESSWAY:
+            continue
+        minutes = link_minutes(lk, p)
+        u, v = b.node("road", lk.from_id), b.node("road", lk.to_id)
+        for x, y in ((u, v), (v, u)):
+            b.edge(x, y, "road", {_V: minutes}, link=i, line=lk.line, mode=lk.mode.value)
+    for (tid, line), h in sorted(headway.items()):
+        b.edge(b.node("pnr", tid), b.node("platform", tid, line), "board", {_W: h / 2}, line=line)
+    for t in terminals:
+        kind = t.kind.value
+        access = access_minutes(t, network, p)
+        road = b.node("road", t.city)
+        b.edge(
+            road,
+            b.node("pnr", t.id),
+            "park_and_ride",
+            {_A: access, _P: p.processing_min[kind], _T: p.mode_change_min},
+        )
+        b.edge(
+            b.node("arr", t.id),
+            road,
+            "drive_off",
+            {_E: access, _P: p.arrival_processing_min[kind], _T: p.mode_change_min},
+        )

@@ -1,0 +1,597 @@
+"""Read and validate a network folder into typed records (no graph yet).
+
+A network folder holds the CSV tables described in ``network/README.md``. Everything
+here is about *what exists*: cities, terminals, links with their status and year,
+declared through services and transfers. :func:`load_network` reads a folder,
+collects every problem and raises them together, each naming ``file:line: field``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sim.errors import InputError, InputErrors
+from sim.modes import Mode, TerminalKind
+from sim.tables import Column, Row, read_table, to_float, to_int, to_str
+
+__all__ = [
+    "STATUSES",
+    "City",
+    "Link",
+    "Network",
+    "Terminal",
+    "ThroughService",
+    "Transfer",
+    "great_circle_km",
+    "load_network",
+]
+
+STATUSES = ("open", "construction", "planned")
+PLAN_STATUSES = ("in-plan", "connected", "external")
+_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+MIN_YEAR, MAX_YEAR = 1850, 2100
+
+TERMINAL_FILES = {
+    TerminalKind.RAIL: "terminals_rail.csv",
+    TerminalKind.AIR: "terminals_air.csv",
+    TerminalKind.PORT: "terminals_port.csv",
+}
+LINK_FILES = ("links_rail.csv", "links_road.csv", "links_water.csv", "links_air.csv")
+
+
+@dataclass(frozen=True)
+class City:
+    """A city: its centre is where door-to-door trips start and end."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    province: str
+    lat: float
+    lon: float
+    population: int | None
+    metro_area: str | None
+    plan_status: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """A rail station, airport or port serving one city."""
+
+    id: str
+    city: str
+    kind: TerminalKind
+    name_zh: str
+    name_en: str
+    lat: float | None
+    lon: float | None
+    access_min: float | None
+    status: str
+    open_year: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """An undirected link between two terminals (or two city centres, for roads)."""
+
+    mode: Mode
+    line: str
+    from_id: str
+    to_id: str
+    km: float | None
+    speed_kmh: float | None
+    minutes: float | None
+    headway_min: float | None
+    status: str
+    open_year: int | None
+    project: str | None
+    plan: str | None
+    source: str
+    file: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
+class ThroughService:
+    """Trains pass from ``line_a`` onto ``line_b`` (and back) at ``station`` without a change."""
+
+    station: str
+    line_a: str
+    line_b: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A known transfer time between two terminals of one city."""
+
+    from_id: str
+    to_id: str
+    minutes: float
+    source: str
+
+
+@dataclass(frozen=True)
+class Network:
+    """A validated network: the tables of one folder, possibly filtered to a year.
+
+    Attributes
+    ----------
+    folder
+        Where it was read from.
+    cities, terminals, links, through_services, transfers
+        The records, in file order.
+    year
+        None for the full data (every status); otherwise the year it was cut to.
+    """
+
+    folder: Path
+    cities: tuple[City, ...]
+    terminals: tuple[Terminal, ...]
+    links: tuple[Link, ...]
+    through_services: tuple[ThroughService, ...] = ()
+    transfers: tuple[Transfer, ...] = ()
+    year: int | None = None
+    city_by_id: dict[str, City] = field(init=False, repr=False, compare=False)
+    terminal_by_id: dict[str, Terminal] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "city_by_id", {c.id: c for c in self.cities})
+        object.__setattr__(self, "terminal_by_id", {t.id: t for t in self.terminals})
+
+    @property
+    def data_years(self) -> tuple[int, int] | None:
+        """First and last ``open_year`` of the open links, or None if none is known."""
+        years = [lk.open_year for lk in self.links if lk.open_year is not None]
+        return (min(years), max(years)) if years else None
+
+    def as_of(self, year: int, *, include_expected: bool = False) -> Network:
+        """Return the network as built by the end of ``year``.
+
+        Parameters
+        ----------
+        year
+            Links opened after this year are dropped; so are terminals.
+        include_expected
+            When True, links under construction or planned whose expected ``open_year``
+            is at or before ``year`` are kept too (a build-out vision); planned links with
+            no year are always dropped.
+
+        Notes
+        -----
+        An open link or terminal whose ``open_year`` is unknown is taken to be older than
+        any year asked for.
+        """
+
+        def kept(status: str, open_year: int | None) -> bool:
+            if status == "open":
+                return open_year is None or open_year <= year
+            return include_expected and open_year is not None and open_year <= year
+
+        terminals = tuple(t for t in self.terminals if kept(t.status, t.open_year))
+        present = {t.id for t in terminals} | {c.id for c in self.cities}
+        links = tuple(
+            lk
+            for lk in self.links
+            if kept(lk.status, lk.open_year) and lk.from_id in present and lk.to_id in present
+        )
+        return replace(self, terminals=terminals, links=links, year=year)
+
+    def open_only(self) -> Network:
+        """Return the network with only links and terminals in service today."""
+        return replace(
+            self,
+            terminals=tuple(t for t in self.terminals if t.status == "open"),
+            links=tuple(lk for lk in self.links if lk.status == "open"),
+        )
+
+    def find_city(self, text: str) -> City:
+        """Find a city by id, Chinese name (with or without 市) or English name.
+
+        Raises
+        ------
+        InputError
+            If nothing matches; the message suggests how to list the cities.
+        """
+        key = text.strip()
+        if key in self.city_by_id:
+            return self.city_by_id[key]
+        low = key.lower()
+        for city in self.cities:
+            if low in (city.name_en.lower(), city.id) or key in (city.name_zh, city.name_zh + "市"):
+                return city
+            if key.endswith("市") and key[:-1] == city.name_zh:
+                return city
+        raise InputError(
+            f"unknown city '{text}' (use an id, Chinese or English name from cities.csv)",
+            self.folder / "cities.csv",
+        )
+
+
+def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (haversine, earth radius 6371 km)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+def _slug(text: str) -> str:
+    if not _SLUG.match(text):
+        raise ValueError(f"'{text}' is not a lowercase ascii id (letters, digits, _)")
+    return text
+
+
+def _choice(options: Iterable[str]) -> object:
+    allowed = tuple(options)
+
+    def parse(text: str) -> str:
+        if text not in allowed:
+            raise ValueError(f"'{text}' is not one of {', '.join(allowed)}")
+        return text
+
+    return parse
+
+
+def _lat(text: str) -> float:
+    value = to_float(text)
+    if not -90 <= value <= 90:
+        raise ValueError(f"latitude {value} outside -90..90")
+    return value
+
+
+def _lon(text: str) -> float:
+    value = to_float(text)
+    if not -180 <= value <= 180:
+        raise ValueError(f"longitude {value} outside -180..180")
+    return value
+
+
+def _positive(text: str) -> float:
+    value = to_float(text)
+    if value <= 0:
+        raise ValueError(f"must be > 0, got {text}")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    value = to_float(text)
+    if value < 0:
+        raise ValueError(f"must be >= 0, got {text}")
+    return value
+
+
+def _year(text: str) -> int:
+    value = to_int(text)
+    if not MIN_YEAR <= value <= MAX_YEAR:
+        raise ValueError(f"year {value} outside {MIN_YEAR}..{MAX_YEAR}")
+    return value
+
+
+def _population(text: str) -> int:
+    value = to_int(text)
+    if value <= 0:
+        raise ValueError(f"must be > 0, got {text}")
+    return value
+
+
+def _mode(text: str) -> Mode:
+    return Mode.parse(text)
+
+
+CITY_COLUMNS = (
+    Column("id", _slug),
+    Column("name_zh", to_str),
+    Column("name_en", to_str),
+    Column("province", to_str),
+    Column("lat", _lat),
+    Column("lon", _lon),
+    Column("population", _population, required=False),
+    Column("metro_area", to_str, required=False),
+    Column("plan_status", _choice(PLAN_STATUSES)),  # type: ignore[arg-type]
+    Column("source", to_str),
+)
+TERMINAL_COLUMNS = (
+    Column("id", _slug),
+    Column("city", to_str),
+    Column("name_zh", to_str),
+    Column("name_en", to_str),
+    Column("lat", _lat, required=False),
+    Column("lon", _lon, required=False),
+    Column("access_min", _non_negative, required=False),
+    Column("status", _choice(STATUSES)),  # type: ignore[arg-type]
+    Column("open_year", _year, required=False),
+    Column("source", to_str),
+)
+LINK_COLUMNS = (
+    Column("mode", _mode),
+    Column("line", to_str),
+    Column("from", to_str),
+    Column("to", to_str),
+    Column("km", _positive, required=False),
+    Column("speed_kmh", _positive, required=False),
+    Column("minutes", _positive, required=False),
+    Column("headway_min", _positive, required=False),
+    Column("status", _choice(STATUSES)),  # type: ignore[arg-type]
+    Column("open_year", _year, required=False),
+    Column("project", to_str, required=False),
+    Column("plan", to_str, required=False),
+    Column("source", to_str),
+)
+THROUGH_COLUMNS = (
+    Column("station", to_str),
+    Column("line_a", to_str),
+    Column("line_b", to_str),
+    Column("source", to_str),
+)
+TRANSFER_COLUMNS = (
+    Column("from", to_str),
+    Column("to", to_str),
+    Column("minutes", _non_negative),
+    Column("source", to_str),
+)
+
+
+def load_network(folder: str | Path) -> Network:
+    """Read and validate the network folder ``folder``.
+
+    Parameters
+    ----------
+    folder
+        A directory with ``cities.csv`` and at least one ``links_*.csv`` (see
+        ``network/README.md`` for every table).
+
+    Returns
+    -------
+    Network
+        The full network, every status included; cut it with :meth:`Network.as_of`.
+
+    Raises
+    ------
+    InputErrors
+        Every problem found, each naming file, line and field.
+    """
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError("network folder not found", root)
+    errors: list[InputError] = []
+
+    city_rows, errs = read_table(root / "cities.csv", CITY_COLUMNS)
+    errors += errs
+    cities = [_city(r) for r in city_rows]
+    _unique(city_rows, "id", errors)
+
+    terminals: list[Terminal] = []
+    terminal_rows: list[Row] = []
+    for kind, name in TERMINAL_FILES.items():
+        path = root / name
+        if not path.exists():
+            continue
+        rows, errs = read_table(path, TERMINAL_COLUMNS)
+        errors += errs
+        terminal_rows += rows
+        terminals += [_terminal(r, kind) for r in rows]
+    _unique(terminal_rows, "id", errors)
+    city_ids = {c.id for c in cities}
+    for row in terminal_rows:
+        if row["lat"] is None or row["lon"] is None:
+            if row["status"] == "open" or (
+                row["access_min"] is None and any(lk_end == row["id"] for lk_end in _link_ends(root))
+            ):
+                errors.append(
+                    InputError(
+                        "a terminal in service (or on a link) needs coordinates, or at least access_min",
+                        row.file,
+                        row.line,
+                        "lat" if row["lat"] is None else "lon",
+                    )
+                )
+        if row["id"] in city_ids:
+            errors.append(InputError("terminal id is also a city id", row.file, row.line, "id"))
+        if row["city"] not in city_ids:
+            errors.append(InputError(f"unknown city id '{row['city']}'", row.file, row.line, "city"))
+
+    link_files = [root / n for n in LINK_FILES if (root / n).exists()]
+    if not link_files:
+        errors.append(InputError(f"no link table found (expected one of {', '.join(LINK_FILES)})", root))
+    links: list[Link] = []
+    terminal_kind = {t.id: t.kind for t in terminals}
+    for path in link_files:
+        rows, errs = read_table(path, LINK_COLUMNS)
+        errors += errs
+        for row in rows:
+            link = _link(row)
+            errors += _check_link(link, row, city_ids, terminal_kind)
+            links.append(link)
+    _duplicate_links(links, errors)
+
+    through: list[ThroughService] = []
+    path = root / "through_services.csv"
+    if path.exists():
+        rows, errs = read_table(path, THROUGH_COLUMNS)
+        errors += errs
+        lines_at = _lines_at_stations(links)
+        for row in rows:
+            station = row["station"]
+            if station not in terminal_kind:
+                errors.append(InputError(f"unknown station '{station}'", row.file, row.line, "station"))
+                continue
+            for key in ("line_a", "line_b"):
+                if row[key] not in lines_at.get(station, set()):
+                    errors.append(
+                        InputError(
+                            f"line '{row[key]}' has no link at station '{station}'", row.file, row.line, key
+                        )
+                    )
+            through.append(ThroughService(station, row["line_a"], row["line_b"], row["source"]))
+
+    transfers: list[Transfer] = []
+    path = root / "transfers.csv"
+    if path.exists():
+        rows, errs = read_table(path, TRANSFER_COLUMNS)
+        errors += errs
+        terminal_city = {t.id: t.city for t in terminals}
+        for row in rows:
+            bad = False
+            for key in ("from", "to"):
+                if row[key] not in terminal_city:
+                    errors.append(InputError(f"unknown terminal '{row[key]}'", row.file, row.line, key))
+                    bad = True
+            if not bad and terminal_city[row["from"]] != terminal_city[row["to"]]:
+                errors.append(
+                    InputError("transfer joins terminals of two different cities", row.file, row.line, "to")
+                )
+            transfers.append(Transfer(row["from"], row["to"], row["minutes"], row["source"]))
+
+    if errors:
+        raise InputErrors(errors)
+    return Network(root, tuple(cities), tuple(terminals), tuple(links), tuple(through), tuple(transfers))
+
+
+def _link_ends(root: Path) -> set[str]:
+    ends: set[str] = set()
+    for name in LINK_FILES:
+        rows, _ = read_table(root / name, LINK_COLUMNS) if (root / name).exists() else ([], [])
+        for r in rows:
+            ends.update((r["from"], r["to"]))
+    return ends
+
+
+def _city(r: Row) -> City:
+    return City(
+        r["id"],
+        r["name_zh"],
+        r["name_en"],
+        r["province"],
+        r["lat"],
+        r["lon"],
+        r["population"],
+        r["metro_area"],
+        r["plan_status"],
+        r["source"],
+    )
+
+
+def _terminal(r: Row, kind: TerminalKind) -> Terminal:
+    return Terminal(
+        r["id"],
+        r["city"],
+        kind,
+        r["name_zh"],
+        r["name_en"],
+        r["lat"],
+        r["lon"],
+        r["access_min"],
+        r["status"],
+        r["open_year"],
+        r["source"],
+    )
+
+
+def _link(r: Row) -> Link:
+    return Link(
+        r["mode"],
+        r["line"],
+        r["from"],
+        r["to"],
+        r["km"],
+        r["speed_kmh"],
+        r["minutes"],
+        r["headway_min"],
+        r["status"],
+        r["open_year"],
+        r["project"],
+        r["plan"],
+        r["source"],
+        r.file,
+        r.line,
+    )
+
+
+def _check_link(
+    link: Link, row: Row, city_ids: set[str], terminal_kind: dict[str, TerminalKind]
+) -> list[InputError]:
+    errors = []
+    kind = link.mode.terminal_kind
+    for key, node in (("from", link.from_id), ("to", link.to_id)):
+        if kind is None:
+            if node not in city_ids:
+                errors.append(
+                    InputError(
+                        f"{link.mode.value} links join city ids; '{node}' is not one", row.file, row.line, key
+                    )
+                )
+        elif node not in terminal_kind:
+            errors.append(InputError(f"link to nowhere: no terminal '{node}'", row.file, row.line, key))
+        elif terminal_kind[node] is not kind:
+            errors.append(
+                InputError(
+                    f"'{node}' is a {terminal_kind[node].value} terminal, but the link mode is "
+                    f"{link.mode.value}",
+                    row.file,
+                    row.line,
+                    key,
+                )
+            )
+    if link.from_id == link.to_id:
+        errors.append(InputError("link joins a terminal to itself", row.file, row.line, "to"))
+    if link.minutes is None and link.km is None:
+        errors.append(InputError("needs km (with a speed) or minutes", row.file, row.line, "km"))
+    if link.status != "open" and not link.project:
+        errors.append(
+            InputError(
+                "a link under construction or planned needs a project id", row.file, row.line, "project"
+            )
+        )
+    return errors
+
+
+def _unique(rows: list[Row], key: str, errors: list[InputError]) -> None:
+    seen: dict[str, Row] = {}
+    for row in rows:
+        value = row[key]
+        if value in seen:
+            first = seen[value]
+            errors.append(
+                InputError(
+                    f"duplicate id '{value}' (first at {first.file}:{first.line})", row.file, row.line, key
+                )
+            )
+        else:
+            seen[value] = row
+
+
+def _duplicate_links(links: list[Link], errors: list[InputError]) -> None:
+    seen: dict[tuple[str, str, str, str, str], Link] = {}
+    for link in links:
+        a, b = sorted((link.from_id, link.to_id))
+        key = (link.mode.value, link.line, a, b, link.status)
+        if key in seen:
+            first = seen[key]
+            errors.append(
+                InputError(
+                    f"duplicate link {a}–{b} on '{link.line}' (first at {first.file}:{first.row})",
+                    link.file,
+                    link.row,
+                    "to",
+                )
+            )
+        else:
+            seen[key] = link
+
+
+def _lines_at_stations(links: list[Link]) -> dict[str, set[str]]:
+    lines: dict[str, set[str]] = {}
+    for link in links:
+        for node in (link.from_id, link.to_id):
+            lines.setdefault(node, set()).add(link.line)
+    return lines

@@ -1,0 +1,207 @@
+"""Model parameters: the one place every default lives, with its reason.
+
+A scenario overrides any of them in its ``[parameters]`` table, for example::
+
+    [parameters]
+    first_wait = "half_headway"
+    line_change_min = { rail = 15 }
+    default_speed_kmh = { expressway = 90 }
+
+All times are minutes and all speeds km/h. Per-mode tables are keyed by mode
+(``hsr``, ``intercity``, ``conventional``, ``expressway``, ``waterway``, ``air``) and
+per-terminal tables by terminal kind (``rail``, ``air``, ``port``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.errors import InputError
+from sim.modes import Mode, TerminalKind
+
+__all__ = ["FIRST_WAIT_POLICIES", "Parameters"]
+
+FIRST_WAIT_POLICIES = ("planned", "half_headway")
+
+
+def _per_mode(**values: float) -> dict[str, float]:
+    return dict(values)
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Every tunable number of the travel-time model.
+
+    Attributes
+    ----------
+    first_wait
+        ``"planned"`` (default): intercity travellers time their trip to the timetable,
+        so the first boarding costs no wait; ``"half_headway"``: the first wait is half
+        the headway of the service boarded, capped at ``first_wait_cap_min``. Waits at
+        transfers always count (half the headway of the service boarded, uncapped).
+    first_wait_cap_min
+        Cap on the first wait under ``"half_headway"`` (15: a traveller facing a sparse
+        service looks at the timetable).
+    default_headway_min
+        Headway used where a link row leaves ``headway_min`` empty. Rail values are the
+        typical daytime intervals on the region's main lines (about two trains an hour on
+        HSR, one every two hours on conventional lines); air assumes four flights a day.
+    default_speed_kmh
+        Speed used where a link row leaves ``speed_kmh`` empty. Expressway 100: the
+        120 km/h limit less the slower sections, tolls and traffic (calibrated against
+        observed driving times, see ``sim calibrate``).
+    stop_loss_min
+        Minutes added per link travelled (counted as in-vehicle time): braking,
+        dwelling and accelerating at the station the link ends at, averaged over the
+        trains that stop there or pass. Rail links join adjacent stations, so a ride of
+        k links carries k such losses.
+    line_change_min
+        Penalty for changing service at a terminal, per terminal kind, on top of the wait
+        for the next service (rail 10: walking between platforms and re-boarding; air 60:
+        a typical minimum connecting time; port 30).
+    mode_change_min
+        Penalty each time a trip changes between road and a terminal-based mode in the
+        ``passenger`` and ``freight`` profiles (parking, finding the way).
+    through_dwell_min
+        Dwell of a declared through service at the station where it passes from one line
+        onto another (counted as in-vehicle time).
+    processing_min
+        Time at the departure terminal before boarding, per terminal kind: rail 15
+        (security check and ticket gates closing before departure), air 60 (check-in and
+        security), port 30.
+    arrival_processing_min
+        Time from the vehicle to the terminal exit: rail 5, air 20 (including baggage),
+        port 15.
+    access_detour
+        Ratio of street distance to straight-line distance for estimating access to a
+        terminal whose ``access_min`` is not given.
+    access_speed_kmh
+        Door-to-door speed of that estimated access trip (taxi or metro in traffic).
+    access_fixed_min
+        Fixed part of an estimated access trip (getting a taxi, walking to the platform
+        area).
+    road_access_min
+        Driving from the city centre to the expressway network and back at the other end.
+    """
+
+    first_wait: str = "planned"
+    first_wait_cap_min: float = 15.0
+    default_headway_min: dict[str, float] = field(
+        default_factory=lambda: _per_mode(
+            hsr=30.0, intercity=30.0, conventional=120.0, waterway=1440.0, air=240.0
+        )
+    )
+    default_speed_kmh: dict[str, float] = field(
+        default_factory=lambda: _per_mode(
+            hsr=300.0, intercity=200.0, conventional=120.0, expressway=100.0, waterway=12.0
+        )
+    )
+    stop_loss_min: dict[str, float] = field(
+        default_factory=lambda: _per_mode(
+            hsr=2.0, intercity=1.5, conventional=3.0, expressway=0.0, waterway=0.0, air=0.0
+        )
+    )
+    line_change_min: dict[str, float] = field(
+        default_factory=lambda: {"rail": 10.0, "air": 60.0, "port": 30.0}
+    )
+    mode_change_min: float = 10.0
+    through_dwell_min: float = 2.0
+    processing_min: dict[str, float] = field(
+        default_factory=lambda: {"rail": 15.0, "air": 60.0, "port": 30.0}
+    )
+    arrival_processing_min: dict[str, float] = field(
+        default_factory=lambda: {"rail": 5.0, "air": 20.0, "port": 15.0}
+    )
+    access_detour: float = 1.3
+    access_speed_kmh: float = 25.0
+    access_fixed_min: float = 5.0
+    road_access_min: float = 10.0
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self, file: str | None = None) -> None:
+        """Check every value is in range.
+
+        Raises
+        ------
+        InputError
+            Naming the parameter that is out of range.
+        """
+        if self.first_wait not in FIRST_WAIT_POLICIES:
+            raise InputError(
+                f"must be one of {', '.join(FIRST_WAIT_POLICIES)}, got '{self.first_wait}'",
+                file,
+                None,
+                "first_wait",
+            )
+        modes = {m.value for m in Mode}
+        kinds = {k.value for k in TerminalKind}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, dict):
+                keys = kinds if f.name in _KIND_TABLES else modes
+                for key, v in value.items():
+                    if key not in keys:
+                        raise InputError(
+                            f"unknown key '{key}' (valid: {', '.join(sorted(keys))})",
+                            file,
+                            None,
+                            f"{f.name}.{key}",
+                        )
+                    _check_number(v, f"{f.name}.{key}", file, positive=f.name in _POSITIVE)
+            elif f.name != "first_wait":
+                _check_number(value, f.name, file, positive=f.name in _POSITIVE)
+
+    def headway(self, mode: Mode, given: float | None) -> float:
+        """Headway in minutes of a link: the given one, else the mode default."""
+        if given is not None:
+            return given
+        return self.default_headway_min.get(mode.value, 60.0)
+
+    def with_overrides(self, overrides: Mapping[str, Any], file: str | None = None) -> Parameters:
+        """Return a copy with ``overrides`` applied (a scenario's ``[parameters]`` table).
+
+        Per-mode tables are merged key by key, so ``{"line_change_min": {"rail": 15}}``
+        keeps the other kinds' defaults.
+
+        Raises
+        ------
+        InputError
+            For an unknown parameter name or a value of the wrong type or range.
+        """
+        known = {f.name: f for f in dataclasses.fields(self)}
+        changes: dict[str, Any] = {}
+        for name, value in overrides.items():
+            if name not in known:
+                raise InputError(f"unknown parameter (valid: {', '.join(sorted(known))})", file, None, name)
+            current = getattr(self, name)
+            if isinstance(current, dict):
+                if not isinstance(value, Mapping):
+                    raise InputError("expected a table such as { rail = 10 }", file, None, name)
+                merged = dict(current)
+                merged.update({str(k): v for k, v in value.items()})
+                changes[name] = merged
+            else:
+                changes[name] = value
+        try:
+            result = dataclasses.replace(self, **changes)
+        except InputError as error:
+            raise InputError(error.message, file, None, error.field) from None
+        return result
+
+
+_KIND_TABLES = {"line_change_min", "processing_min", "arrival_processing_min"}
+_POSITIVE = {"default_headway_min", "default_speed_kmh", "access_detour", "access_speed_kmh"}
+
+
+def _check_number(value: object, name: str, file: str | None, *, positive: bool) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"expected a number, got {value!r}", file, None, name)
+    if positive and not value > 0:
+        raise InputError(f"must be > 0, got {value}", file, None, name)
+    if not positive and value < 0:
+        raise InputError(f"must be >= 0, got {value}", file, None, name)

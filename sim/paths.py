@@ -1,0 +1,266 @@
+"""Shortest paths on the compiled graph: backends, trees and itineraries.
+
+Distances come from one of the :data:`BACKENDS` (scipy's ``csgraph.dijkstra`` by
+default, or igraph). Edge weights are whole seconds, so every path sum is exact and the
+backends agree bit for bit. The path *chosen* among equally short ones is then fixed by
+a rule that depends only on the distances, never on the backend: among the edges that
+are tight (``d[u] + w == d[v]``), each node takes the predecessor with the fewest edges
+from the origin, ties broken by the lowest edge index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order, dijkstra
+
+from sim.graph import COMPONENTS, Graph
+
+__all__ = [
+    "BACKENDS",
+    "Leg",
+    "PathTree",
+    "all_pairs",
+    "itinerary",
+    "node_distances",
+    "shortest_path_tree",
+]
+
+BACKENDS = ("scipy", "igraph", "networkx")
+
+
+def node_distances(graph: Graph, backend: str = "scipy", sources: Sequence[int] | None = None) -> np.ndarray:
+    """Shortest distances in seconds from each source to every node.
+
+    Parameters
+    ----------
+    graph
+        The compiled graph.
+    backend
+        ``"scipy"`` (default), ``"igraph"``, or ``"networkx"`` (slow; the test oracle).
+    sources
+        Node indices to start from; default every city's ``origin`` node.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(sources), n_nodes)`` float64 seconds, ``inf`` where unreachable.
+    """
+    src = np.asarray(graph.origin_nodes if sources is None else sources, dtype=np.int64)
+    if backend == "scipy":
+        return np.atleast_2d(dijkstra(graph.csr(), directed=True, indices=src))
+    if backend == "igraph":
+        return _igraph_distances(graph, src)
+    if backend == "networkx":
+        return _networkx_distances(graph, src)
+    raise ValueError(f"unknown backend '{backend}' (valid: {', '.join(BACKENDS)})")
+
+
+def _igraph_distances(graph: Graph, sources: np.ndarray) -> np.ndarray:
+    import igraph as ig
+
+    g = ig.Graph(n=graph.n_nodes, edges=np.column_stack([graph.tail, graph.head]).tolist(), directed=True)
+    g.es["weight"] = graph.weight.tolist()
+    result = g.distances(source=sources.tolist(), weights="weight", mode="out", algorithm="dijkstra")
+    return np.array(result, dtype=np.float64)
+
+
+def _networkx_distances(graph: Graph, sources: np.ndarray) -> np.ndarray:
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_nodes_from(range(graph.n_nodes))
+    for u, v, w in zip(graph.tail.tolist(), graph.head.tolist(), graph.weight.tolist(), strict=True):
+        if not g.has_edge(u, v) or g[u][v]["weight"] > w:
+            g.add_edge(u, v, weight=w)
+    out = np.full((len(sources), graph.n_nodes), np.inf)
+    for row, s in enumerate(sources.tolist()):
+        for node, d in nx.single_source_dijkstra_path_length(g, s, weight="weight").items():
+            out[row, node] = d
+    return out
+
+
+def all_pairs(graph: Graph, backend: str = "scipy") -> np.ndarray:
+    """City-to-city door-to-door minutes, ``(n_cities, n_cities)``; ``inf`` if unreachable.
+
+    The diagonal is 0 (a trip within a city is not modelled).
+    """
+    d = node_distances(graph, backend)[:, graph.dest_nodes] / 60.0
+    np.fill_diagonal(d, 0.0)
+    return d
+
+
+@dataclass(frozen=True)
+class PathTree:
+    """Shortest-path tree from one origin.
+
+    Attributes
+    ----------
+    source
+        The origin node.
+    distance
+        Seconds to every node (``inf`` if unreachable).
+    pred_edge
+        The edge by which each node is reached on its chosen path (-1 at the source and
+        at unreachable nodes).
+    components
+        ``(n_nodes, 6)`` seconds of each component along the chosen path.
+    """
+
+    source: int
+    distance: np.ndarray
+    pred_edge: np.ndarray
+    components: np.ndarray
+
+    def edges_to(self, node: int) -> list[int]:
+        """Edge indices of the chosen path from the source to ``node``, in order."""
+        graph_edges: list[int] = []
+        while self.pred_edge[node] >= 0:
+            e = int(self.pred_edge[node])
+            graph_edges.append(e)
+            node = self._tails[e]
+        graph_edges.reverse()
+        return graph_edges
+
+    @property
+    def _tails(self) -> np.ndarray:
+        return self.__dict__["_tail_array"]
+
+
+def shortest_path_tree(graph: Graph, source: int, distance: np.ndarray) -> PathTree:
+    """Choose one shortest path to every node, by the backend-independent rule.
+
+    Parameters
+    ----------
+    graph
+        The compiled graph.
+    source
+        The origin node.
+    distance
+        Seconds from ``source`` to every node, from :func:`node_distances`.
+    """
+    n = graph.n_nodes
+    reach_t = np.isfinite(distance[graph.tail])
+    tight = reach_t & (distance[graph.tail] + graph.weight == distance[graph.head])
+    idx = np.flatnonzero(tight)
+    t, h = graph.tail[idx], graph.head[idx]
+    tight_csr = sp.csr_matrix((np.ones(len(idx)), (t, h)), shape=(n, n))
+    order, pred_node = breadth_first_order(tight_csr, source, directed=True, return_predecessors=True)
+    # among tight edges pred_node[v] -> v, take the lowest index
+    chosen = np.full(n, -1, dtype=np.int64)
+    keep = pred_node[h] == t
+    for e, v in zip(idx[keep][::-1].tolist(), h[keep][::-1].tolist(), strict=True):
+        chosen[v] = e
+    comps = np.zeros((n, len(COMPONENTS)), dtype=np.int64)
+    for v in order[1:].tolist():
+        e = chosen[v]
+        comps[v] = comps[graph.tail[e]] + graph.components[e]
+    tree = PathTree(source, distance, chosen, comps)
+    tree.__dict__["_tail_array"] = graph.tail
+    return tree
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One leg of an itinerary, as a traveller would read it.
+
+    Attributes
+    ----------
+    kind
+        ``access``, ``ride``, ``drive``, ``transfer`` or ``egress``.
+    mode, line
+        For rides and drives: the mode and line ("" otherwise).
+    from_id, to_id
+        City or terminal ids at both ends of the leg.
+    minutes
+        Total minutes of the leg.
+    parts
+        Minutes per component (:data:`~sim.graph.COMPONENTS`).
+    """
+
+    kind: str
+    mode: str
+    line: str
+    from_id: str
+    to_id: str
+    minutes: float
+    parts: dict[str, float]
+
+
+_LEG_OF_EDGE = {
+    "access": "access",
+    "road_access": "access",
+    "board": "wait",
+    "ride": "ride",
+    "through": "ride",
+    "alight": "ride",
+    "egress": "egress",
+    "road_egress": "egress",
+    "change": "transfer",
+    "interchange": "transfer",
+    "road": "drive",
+    "park_and_ride": "transfer",
+    "drive_off": "transfer",
+}
+
+
+def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
+    """Return the legs of the chosen path from the tree's source to ``dest_node``.
+
+    Consecutive edges of one ride (along one line, and on through a declared through
+    service) or of one drive are merged into one leg; the wait to board is its own leg.
+    Zero-minute legs other than rides are left out.
+    """
+    legs: list[Leg] = []
+    previous = ""
+    for e in tree.edges_to(dest_node):
+        edge_kind = graph.edge_kind[e]
+        kind = _LEG_OF_EDGE[edge_kind]
+        parts = graph.components[e] / 60.0
+        v = int(graph.head[e])
+        continues = bool(legs) and (
+            (edge_kind == "ride" and previous in ("ride", "through"))
+            or edge_kind == "through"
+            or (edge_kind == "road" and previous == "road")
+        )
+        if continues:
+            prev = legs[-1]
+            line = prev.line
+            if edge_kind == "through":
+                line = f"{prev.line} > {graph.edge_line[e].split('>', 1)[1]}"
+            merged = {k: prev.parts[k] + float(parts[i]) for i, k in enumerate(COMPONENTS)}
+            legs[-1] = Leg(
+                prev.kind,
+                prev.mode,
+                line,
+                prev.from_id,
+                graph.node_ref[v],
+                prev.minutes + float(parts.sum()),
+                merged,
+            )
+        elif edge_kind != "alight":
+            legs.append(
+                Leg(
+                    kind,
+                    graph.edge_mode[e],
+                    graph.edge_line[e] if kind in ("ride", "drive") else "",
+                    graph.node_ref[int(graph.tail[e])],
+                    graph.node_ref[v],
+                    float(parts.sum()),
+                    {k: float(parts[i]) for i, k in enumerate(COMPONENTS)},
+                )
+            )
+        previous = edge_kind
+    return [leg for leg in legs if leg.minutes > 0 or leg.kind in ("ride", "drive")]
+
+
+def main_line(legs: list[Leg]) -> str:
+    """Return the line (or road) on which the itinerary spends the most minutes ("" if none)."""
+    best, best_minutes = "", -1.0
+    for leg in legs:
+        if leg.kind in ("ride", "drive") and leg.minutes > best_minutes:
+            best, best_minutes = leg.line, leg.minutes
+    return best

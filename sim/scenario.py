@@ -1,0 +1,244 @@
+"""Scenario files: what network, which year and projects, which profiles and parameters.
+
+A scenario is a small TOML file (see ``scenarios/README.md``)::
+
+    name = "today"
+    description = "The network as built at the end of 2025."
+    year = 2025
+    profiles = ["rail", "road", "passenger"]
+    targets = "targets.toml"
+    add_projects = []        # construction/planned projects to include whatever their year
+    drop_projects = []       # projects to remove (e.g. a line closed)
+    include_expected = false # also include projects expected by `year`
+
+    [parameters]             # any model parameter, see sim.parameters
+    first_wait = "planned"
+
+Paths inside a scenario are relative to the scenario file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError
+from sim.modes import PROFILES, Profile
+from sim.network import Network, load_network
+from sim.parameters import Parameters
+from sim.tomlfile import line_of_key, read_toml
+
+__all__ = [
+    "BUNDLED_NETWORK",
+    "BUNDLED_SCENARIOS",
+    "Scenario",
+    "apply_scenario",
+    "find_scenario",
+    "load_scenario",
+]
+
+_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_NETWORK = _ROOT / "network"
+BUNDLED_SCENARIOS = _ROOT / "scenarios"
+_KEYS = {
+    "name",
+    "description",
+    "year",
+    "profiles",
+    "targets",
+    "network",
+    "add_projects",
+    "drop_projects",
+    "include_expected",
+    "parameters",
+    "data_current_to",
+}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A what-if, as read from its file.
+
+    Attributes
+    ----------
+    name
+        Short name; results go to ``results/<name>/``.
+    description
+        One paragraph: what it is and why.
+    year
+        Network as built by the end of this year (None: everything open today).
+    profiles
+        Profiles to evaluate.
+    targets_file
+        The targets to check (None: no targets).
+    network_folder
+        Network data folder.
+    add_projects, drop_projects
+        Project ids added whatever their status and year, or removed.
+    include_expected
+        Include construction/planned links whose expected year is at or before ``year``.
+    parameters
+        Model parameters after the scenario's overrides.
+    file
+        The file it was read from (None if built in code).
+    """
+
+    name: str
+    description: str = ""
+    year: int | None = None
+    profiles: tuple[Profile, ...] = (PROFILES["rail"], PROFILES["road"], PROFILES["passenger"])
+    targets_file: Path | None = BUNDLED_SCENARIOS / "targets.toml"
+    network_folder: Path = BUNDLED_NETWORK
+    add_projects: tuple[str, ...] = ()
+    drop_projects: tuple[str, ...] = ()
+    include_expected: bool = False
+    parameters: Parameters = field(default_factory=Parameters)
+    data_current_to: str | None = None
+    file: Path | None = None
+
+
+def find_scenario(name_or_path: str) -> Path:
+    """Resolve a scenario given as a file path or as the name of a bundled scenario.
+
+    Raises
+    ------
+    InputError
+        If neither a file nor a bundled scenario of that name exists.
+    """
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    bundled = BUNDLED_SCENARIOS / f"{name_or_path}.toml"
+    if bundled.is_file():
+        return bundled
+    names = sorted(p.stem for p in BUNDLED_SCENARIOS.glob("*.toml") if p.stem != "targets")
+    raise InputError(
+        f"no scenario file or bundled scenario called '{name_or_path}' (bundled: {', '.join(names)})",
+        path,
+    )
+
+
+def load_scenario(name_or_path: str, network_folder: Path | None = None) -> Scenario:
+    """Read a scenario file (path or bundled name), checking every key.
+
+    Parameters
+    ----------
+    name_or_path
+        ``today`` or ``scenarios/today.toml``.
+    network_folder
+        Overrides the scenario's network (``sim run --network``).
+
+    Raises
+    ------
+    InputError
+        For a missing or malformed file, an unknown key, profile or parameter.
+    """
+    path = find_scenario(name_or_path)
+    data = read_toml(path)
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise InputError(
+            f"unknown key (valid: {', '.join(sorted(_KEYS))})",
+            path,
+            line_of_key(path, unknown[0]),
+            unknown[0],
+        )
+    base = path.parent
+    name = _get(data, "name", str, path, default=path.stem)
+    year = _get(data, "year", int, path, default=None)
+    profiles = []
+    for p in _get(data, "profiles", list, path, default=["rail", "road", "passenger"]):
+        if not isinstance(p, str) or p not in PROFILES:
+            raise InputError(
+                f"unknown profile '{p}' (valid: {', '.join(PROFILES)})",
+                path,
+                line_of_key(path, "profiles"),
+                "profiles",
+            )
+        profiles.append(PROFILES[p])
+    targets = _get(data, "targets", str, path, default="targets.toml")
+    net = network_folder or base / _get(data, "network", str, path, default=str(BUNDLED_NETWORK))
+    try:
+        params = Parameters().with_overrides(_get(data, "parameters", dict, path, default={}), str(path))
+    except InputError as error:
+        key = (error.field or "").split(".")[0]
+        raise InputError(error.message, path, line_of_key(path, key), error.field) from None
+    return Scenario(
+        name=name,
+        description=_get(data, "description", str, path, default=""),
+        year=year,
+        profiles=tuple(profiles),
+        targets_file=(base / targets) if targets else None,
+        network_folder=Path(net),
+        add_projects=tuple(_str_list(data, "add_projects", path)),
+        drop_projects=tuple(_str_list(data, "drop_projects", path)),
+        include_expected=_get(data, "include_expected", bool, path, default=False),
+        parameters=params,
+        data_current_to=_get(data, "data_current_to", str, path, default=None),
+        file=path,
+    )
+
+
+def apply_scenario(scenario: Scenario, network: Network | None = None) -> Network:
+    """Return the network the scenario describes.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    network
+        The full network (every status); read from ``scenario.network_folder`` if None.
+
+    Raises
+    ------
+    InputError
+        For a project id that no link carries, or a year before the data starts.
+    """
+    full = network if network is not None else load_network(scenario.network_folder)
+    where = scenario.file
+    projects = {lk.project for lk in full.links if lk.project}
+    for key, ids in (("add_projects", scenario.add_projects), ("drop_projects", scenario.drop_projects)):
+        for pid in ids:
+            if pid not in projects:
+                raise InputError(f"unknown project id '{pid}'", where, line_of_key(where, key), key)
+    if scenario.year is not None:
+        span = full.data_years
+        if span is not None and scenario.year < span[0]:
+            raise InputError(
+                f"year {scenario.year} is before the data starts ({span[0]})",
+                where,
+                line_of_key(where, "year"),
+                "year",
+            )
+        net = full.as_of(scenario.year, include_expected=scenario.include_expected)
+    else:
+        net = full.open_only()
+    if scenario.add_projects:
+        added = set(scenario.add_projects)
+        extra = tuple(lk for lk in full.links if lk.project in added and lk not in net.links)
+        have = {t.id for t in net.terminals}
+        ends = {n for lk in extra for n in (lk.from_id, lk.to_id)}
+        terms = tuple(t for t in full.terminals if t.id in ends and t.id not in have)
+        net = replace(net, links=net.links + extra, terminals=net.terminals + terms)
+    if scenario.drop_projects:
+        dropped = set(scenario.drop_projects)
+        net = replace(net, links=tuple(lk for lk in net.links if lk.project not in dropped))
+    return net
+
+
+def _get(data: dict[str, Any], key: str, kind: type, path: Path, *, default: Any) -> Any:
+    if key not in data:
+        return default
+    value = data[key]
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        raise InputError(f"expected {kind.__name__}, got {value!r}", path, line_of_key(path, key), key)
+    return value
+
+
+def _str_list(data: dict[str, Any], key: str, path: Path) -> list[str]:
+    values = _get(data, key, list, path, default=[])
+    for v in values:
+        if not isinstance(v, str):
+            raise InputError(f"expected a list of project ids, got {v!r}", path, line_of_key(path, key), key)
+    return values

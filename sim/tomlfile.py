@@ -1,0 +1,50 @@
+"""Read TOML files with errors that name the file and line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError
+
+__all__ = ["line_of_key", "read_toml"]
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse the TOML file at ``path``.
+
+    Raises
+    ------
+    InputError
+        If the file is missing, unreadable or malformed (with the line tomllib reports).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("file not found", path) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read ({error})", path) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
+        line = int(match.group(1)) if match else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise InputError(f"malformed TOML: {message}", path, line) from None
+
+
+def line_of_key(path: Path | None, key: str) -> int | None:
+    """Best-effort 1-based line where ``key`` is assigned in a TOML file (None if not found)."""
+    if path is None:
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number, text in enumerate(lines, start=1):
+        if pattern.match(text):
+            return number
+    return None
