@@ -32,6 +32,8 @@ urban agglomeration (Hubei, Hunan, Jiangxi), and whether the plans' targets are 
 commands:
   sim run [SCENARIO]        evaluate a scenario (default: today) and check the targets
   sim route FROM TO         the fastest itinerary between two cities, leg by leg
+  sim validate [DIR]        check a network folder (schema, ids, ranges, years)
+  sim calibrate             compare modelled with observed times (network/observed_times.csv)
 
 A SCENARIO is a file (scenarios/today.toml) or the name of a bundled one (today).
 Cities are given by id, Chinese or English name (wuhan, 武汉, Wuhan).
@@ -92,6 +94,29 @@ def _parser() -> argparse.ArgumentParser:
     route.add_argument("--year", type=int, help="override the scenario's year")
     _common(route)
     route.set_defaults(func=_cmd_route)
+
+    val = sub.add_parser(
+        "validate",
+        help="check a network folder",
+        description="Check a network folder: schema, units, ids, links that reach no city, duplicated "
+        "links, speeds outside the mode's range, years in the wrong order (errors, exit 2), and "
+        "terminals far from their city or of unknown year (warnings).",
+    )
+    val.add_argument("folder", nargs="?", type=Path, help="network folder (default: the bundled one)")
+    val.set_defaults(func=_cmd_validate)
+
+    cal = sub.add_parser(
+        "calibrate",
+        help="compare modelled with observed times",
+        description="Compare the model with observed times: fastest scheduled trains with the in-vehicle "
+        "part of the rail trip, driving times with the road trip. Prints every pair, MAE and MAPE, "
+        "and the worst ten with their itinerary; writes results/calibration/.",
+    )
+    cal.add_argument("--scenario", default="today", help="scenario to compare (default: today)")
+    cal.add_argument("--observed", type=Path, help="observed times (default: NETWORK/observed_times.csv)")
+    cal.add_argument("--out", type=Path, default=Path("results") / "calibration", help="results folder")
+    _common(cal)
+    cal.set_defaults(func=_cmd_calibrate)
     return parser
 
 
@@ -207,3 +232,67 @@ def _cmd_route(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.scenario import BUNDLED_NETWORK
+    from sim.validate import check_network
+
+    folder = args.folder or BUNDLED_NETWORK
+    network = load_network(folder)  # schema problems raise InputErrors: one line each, exit 2
+    problems = check_network(network)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    n_err = sum(p.severity == "error" for p in problems)
+    n_warn = len(problems) - n_err
+    print(
+        f"{folder}: {len(network.cities)} cities, {len(network.terminals)} terminals, "
+        f"{len(network.links)} links; {n_err} errors, {n_warn} warnings"
+    )
+    return EXIT_BAD_INPUT if n_err else 0
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.calibration import calibration_table, load_observations, summarise
+    from sim.plots import plot_calibration
+
+    scenario = load_scenario(args.scenario, args.network)
+    full = load_network(scenario.network_folder)
+    net = apply_scenario(scenario, full)
+    observations = load_observations(args.observed or scenario.network_folder / "observed_times.csv", net)
+    wanted = sorted({o.profile for o in observations})
+    results = {p: evaluate_profile(net, PROFILES[p], scenario.parameters, args.backend) for p in wanted}
+    table = calibration_table(observations, results)
+    stats = summarise(table)
+
+    def fill(folder: Path) -> None:
+        write_csv(table, folder / "calibration.csv")
+        write_json(stats, folder / "summary.json")
+        plot_calibration(table).savefig(folder / "observed_vs_modelled.png", metadata={"Software": None})
+
+    atomic_folder(args.out, fill)
+    print(f"{'pair':<26} {'profile':<7} {'observed':>8} {'model':>7} {'error':>7} {'%':>6} {'counted%':>8}")
+    for _, r in table.iterrows():
+        bound = {"upper": "<", "lower": ">"}.get(r["bound"], "")
+        tol = f"±{r['tolerance_min']:g}" if r["tolerance_min"] else ""
+        print(
+            f"{r['origin'] + '–' + r['destination']:<26} {r['profile']:<7} "
+            f"{bound + format(r['observed_min'], 'g') + tol:>8} {r['modelled_min']:>7.0f} "
+            f"{r['error_min']:>+7.0f} {r['error_pct']:>+6.1f} {r['counted_error_pct']:>+8.1f}"
+        )
+    print()
+    for profile, s in stats.items():
+        print(
+            f"{profile}: {s['pairs']} pairs; MAE {s['mae_min']} min, MAPE {s['mape_pct']} %; "
+            f"beyond tolerance: MAE {s['counted_mae_min']} min, MAPE {s['counted_mape_pct']} %, "
+            f"worst {s['worst_counted_pct']} %"
+        )
+    print("\nworst ten (error beyond tolerance):")
+    worst = table.reindex(table["counted_error_pct"].abs().sort_values(ascending=False).index).head(10)
+    for _, r in worst.iterrows():
+        print(
+            f"  {r['origin']}–{r['destination']} ({r['profile']}) "
+            f"{r['counted_error_pct']:+.1f} %: {r['route']}"
+        )
+    print(f"\nwrote {args.out}/ (calibration.csv, summary.json, observed_vs_modelled.png)", file=sys.stderr)
+    return 0

@@ -74,6 +74,8 @@ class Terminal:
     status: str
     open_year: int | None
     source: str
+    file: str = ""
+    row: int = 0
 
 
 @dataclass(frozen=True)
@@ -494,6 +496,8 @@ def _terminal(r: Row, kind: TerminalKind) -> Terminal:
         r["status"],
         r["open_year"],
         r["source"],
+        r.file,
+        r.line,
     )
 
 
