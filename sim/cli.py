@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -215,13 +216,20 @@ def _cmd_route(args: argparse.Namespace) -> int:
     if not np.isfinite(res.minutes[i, j]):
         print("  no path on this profile")
         return 0
-    print(f"  {'leg':<9} {'mode':<12} {'line':<22} {'from':<10} {'to':<10} {'min':>6}")
+    header = ("leg", "mode", "line", "from", "to", "min")
+    rows = [header]
     for leg in res.legs[i][j]:
-        print(
-            f"  {leg.kind:<9} {leg.mode or '-':<12} {leg.line or '-':<22} "
-            f"{names.get(leg.from_id, leg.from_id):<10} {names.get(leg.to_id, leg.to_id):<10} "
-            f"{leg.minutes:>6.1f}"
-        )
+        src, dst = names.get(leg.from_id, leg.from_id), names.get(leg.to_id, leg.to_id)
+        if leg.from_id == leg.to_id:  # road access or egress: the centre and the expressway
+            src, dst = (src, "expressway") if leg.kind == "access" else ("expressway", dst)
+        rows.append((leg.kind, leg.mode or "-", leg.line or "-", src, dst, f"{leg.minutes:.1f}"))
+    widths = [max(_width(r[k]) for r in rows) for k in range(len(header))]
+    for r in rows:
+        cells = [
+            _pad(text, w, right=k == len(header) - 1)
+            for k, (text, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        print("  " + "  ".join(cells))
     parts = "  ".join(
         f"{k} {res.parts[i, j, n]:.0f}"
         for n, k in enumerate(("access", "processing", "wait", "in_vehicle", "transfer", "egress"))
@@ -296,3 +304,13 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         )
     print(f"\nwrote {args.out}/ (calibration.csv, summary.json, observed_vs_modelled.png)", file=sys.stderr)
     return 0
+
+
+def _width(text: str) -> int:
+    """Terminal columns taken by ``text`` (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, *, right: bool = False) -> str:
+    fill = " " * max(width - _width(text), 0)
+    return fill + text if right else text + fill

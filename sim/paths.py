@@ -224,7 +224,7 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
         continues = bool(legs) and (
             (edge_kind == "ride" and previous in ("ride", "through"))
             or edge_kind == "through"
-            or (edge_kind == "road" and previous == "road")
+            or (edge_kind == "road" and previous == "road" and legs[-1].line == graph.edge_line[e])
         )
         if continues:
             prev = legs[-1]
