@@ -73,23 +73,17 @@ def plot_network(network: Network, context: Network | None = None, title: str = 
         (xa, ya), (xb, yb) = pos[lk.from_id], pos[lk.to_id]
         alpha = 0.35 if lk.mode is Mode.AIR else 0.9
         ax.plot([xa, xb], [ya, yb], color=color, lw=width, alpha=alpha, zorder=z, solid_capstyle="round")
+    labels = []
     for c in network.cities:
         size = 12 + 90 * math.sqrt((c.population or 1_000_000) / 10_000_000)
         face = {"in-plan": "#222222", "connected": "#777777", "external": "#bbbbbb"}[c.plan_status]
         ax.scatter([c.lon], [c.lat], s=size * 3, color=face, edgecolor="white", lw=0.8, zorder=10)
         if x0 <= c.lon <= x1 and y0 <= c.lat <= y1:
-            ax.annotate(
-                c.name_en,
-                (c.lon, c.lat),
-                xytext=(4, 4),
-                textcoords="offset points",
-                fontsize=8 if c.plan_status == "in-plan" else 7,
-                zorder=11,
-                color="#111111" if c.plan_status == "in-plan" else "#555555",
-            )
+            labels.append((c, 8 if c.plan_status == "in-plan" else 7))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
+    _place_labels(fig, ax, labels)
     ax.set_xlabel("longitude (°E)")
     ax.set_ylabel("latitude (°N)")
     ax.grid(color="#eeeeee", lw=0.5)
@@ -100,7 +94,7 @@ def plot_network(network: Network, context: Network | None = None, title: str = 
         for m in Mode
         if m in used
     ]
-    if context is not None:
+    if context is not None and any(lk not in present and lk.mode is not Mode.AIR for lk in context.links):
         handles.append(
             Line2D(
                 [],
@@ -183,3 +177,45 @@ def plot_calibration(table: pd.DataFrame) -> Figure:
         ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+_OFFSETS = (
+    (5, 4, "left"),
+    (5, -11, "left"),
+    (-5, 4, "right"),
+    (-5, -11, "right"),
+    (0, 9, "center"),
+    (0, -17, "center"),
+)
+
+
+def _place_labels(fig: Figure, ax, labels: list) -> None:
+    """Label cities, trying a few offsets so that labels do not overlap each other."""
+    fig.canvas.draw() if hasattr(fig.canvas, "draw") else None
+    taken: list[tuple[float, float, float, float]] = []
+    to_points = ax.transData
+    scale = fig.dpi / 72.0
+    for city, size in sorted(labels, key=lambda item: -(item[0].population or 0)):
+        x, y = to_points.transform((city.lon, city.lat)) / scale
+        width, height = 0.55 * size * len(city.name_en), 1.0 * size
+        choice = _OFFSETS[0]
+        for dx, dy, align in _OFFSETS:
+            left = x + dx - (width if align == "right" else width / 2 if align == "center" else 0)
+            box = (left, y + dy, left + width, y + dy + height)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken):
+                choice = (dx, dy, align)
+                taken.append(box)
+                break
+        else:
+            taken.append((x, y, x + width, y + height))
+        dx, dy, align = choice
+        ax.annotate(
+            city.name_en,
+            (city.lon, city.lat),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=align,
+            fontsize=size,
+            zorder=11,
+            color="#111111" if city.plan_status == "in-plan" else "#555555",
+        )
