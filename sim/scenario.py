@@ -25,9 +25,10 @@ from typing import Any
 
 from sim.errors import InputError
 from sim.modes import PROFILES, Profile
+from sim.modifications import apply_modifications, check_modification
 from sim.network import Network, load_network
 from sim.parameters import Parameters
-from sim.tomlfile import line_of_key, read_toml
+from sim.tomlfile import line_of_key, line_of_table, read_toml
 
 __all__ = [
     "BUNDLED_NETWORK",
@@ -53,6 +54,8 @@ _KEYS = {
     "include_expected",
     "parameters",
     "data_current_to",
+    "extends",
+    "modifications",
 }
 
 
@@ -80,8 +83,12 @@ class Scenario:
         Include construction/planned links whose expected year is at or before ``year``.
     parameters
         Model parameters after the scenario's overrides.
+    modifications
+        ``(table, file, line)`` of each modification, the parent's first.
     file
         The file it was read from (None if built in code).
+    extends
+        The file of the scenario it extends, if any.
     """
 
     name: str
@@ -95,7 +102,9 @@ class Scenario:
     include_expected: bool = False
     parameters: Parameters = field(default_factory=Parameters)
     data_current_to: str | None = None
+    modifications: tuple[tuple[dict[str, Any], Path | None, int | None], ...] = ()
     file: Path | None = None
+    extends: Path | None = None
 
 
 def find_scenario(name_or_path: str) -> Path:
@@ -120,7 +129,11 @@ def find_scenario(name_or_path: str) -> Path:
 
 
 def load_scenario(name_or_path: str, network_folder: Path | None = None) -> Scenario:
-    """Read a scenario file (path or bundled name), checking every key.
+    """Read a scenario file (path or bundled name), resolving ``extends`` and checking every key.
+
+    A scenario that ``extends`` another starts from it: keys it sets replace the
+    parent's, except ``add_projects``, ``drop_projects`` and ``modifications``, which
+    add to the parent's, and ``parameters``, which are merged key by key.
 
     Parameters
     ----------
@@ -132,9 +145,22 @@ def load_scenario(name_or_path: str, network_folder: Path | None = None) -> Scen
     Raises
     ------
     InputError
-        For a missing or malformed file, an unknown key, profile or parameter.
+        For a missing or malformed file, an unknown key, profile, parameter or
+        modification, or a cycle of ``extends``.
     """
+    scenario = _load(name_or_path, ())
+    if network_folder is not None:
+        scenario = replace(scenario, network_folder=Path(network_folder))
+    return scenario
+
+
+def _load(name_or_path: str, chain: tuple[Path, ...]) -> Scenario:
     path = find_scenario(name_or_path)
+    if path.resolve() in chain:
+        cycle = " -> ".join(p.name for p in (*chain, path.resolve()))
+        raise InputError(
+            f"extends makes a cycle ({cycle})", chain[-1], line_of_key(chain[-1], "extends"), "extends"
+        )
     data = read_toml(path)
     unknown = sorted(set(data) - _KEYS)
     if unknown:
@@ -145,39 +171,62 @@ def load_scenario(name_or_path: str, network_folder: Path | None = None) -> Scen
             unknown[0],
         )
     base = path.parent
-    name = _get(data, "name", str, path, default=path.stem)
-    year = _get(data, "year", int, path, default=None)
-    profiles = []
-    for p in _get(data, "profiles", list, path, default=["rail", "road", "passenger"]):
-        if not isinstance(p, str) or p not in PROFILES:
-            raise InputError(
-                f"unknown profile '{p}' (valid: {', '.join(PROFILES)})",
-                path,
-                line_of_key(path, "profiles"),
-                "profiles",
-            )
-        profiles.append(PROFILES[p])
-    targets = _get(data, "targets", str, path, default="targets.toml")
-    net = network_folder or base / _get(data, "network", str, path, default=str(BUNDLED_NETWORK))
+    if "extends" in data:
+        parent_name = _get(data, "extends", str, path, default="")
+        candidate = base / parent_name
+        parent_ref = str(candidate) if candidate.is_file() else parent_name
+        parent = _load(parent_ref, (*chain, path.resolve()))
+    else:
+        parent = Scenario(name=path.stem)
+    changes: dict[str, Any] = {
+        "name": _get(data, "name", str, path, default=path.stem),
+        "file": path,
+        "extends": parent.file if "extends" in data else None,
+    }
+    if "description" in data:
+        changes["description"] = _get(data, "description", str, path, default="")
+    if "year" in data:
+        changes["year"] = _get(data, "year", int, path, default=None)
+    if "profiles" in data:
+        profiles = []
+        for p in _get(data, "profiles", list, path, default=[]):
+            if not isinstance(p, str) or p not in PROFILES:
+                raise InputError(
+                    f"unknown profile '{p}' (valid: {', '.join(PROFILES)})",
+                    path,
+                    line_of_key(path, "profiles"),
+                    "profiles",
+                )
+            profiles.append(PROFILES[p])
+        changes["profiles"] = tuple(profiles)
+    if "targets" in data:
+        targets = _get(data, "targets", str, path, default="")
+        changes["targets_file"] = (base / targets) if targets else None
+    if "network" in data:
+        changes["network_folder"] = base / _get(data, "network", str, path, default="")
+    if "include_expected" in data:
+        changes["include_expected"] = _get(data, "include_expected", bool, path, default=False)
+    if "data_current_to" in data:
+        changes["data_current_to"] = _get(data, "data_current_to", str, path, default=None)
+    changes["add_projects"] = parent.add_projects + tuple(_str_list(data, "add_projects", path))
+    changes["drop_projects"] = parent.drop_projects + tuple(_str_list(data, "drop_projects", path))
     try:
-        params = Parameters().with_overrides(_get(data, "parameters", dict, path, default={}), str(path))
+        changes["parameters"] = parent.parameters.with_overrides(
+            _get(data, "parameters", dict, path, default={}), str(path)
+        )
     except InputError as error:
         key = (error.field or "").split(".")[0]
         raise InputError(error.message, path, line_of_key(path, key), error.field) from None
-    return Scenario(
-        name=name,
-        description=_get(data, "description", str, path, default=""),
-        year=year,
-        profiles=tuple(profiles),
-        targets_file=(base / targets) if targets else None,
-        network_folder=Path(net),
-        add_projects=tuple(_str_list(data, "add_projects", path)),
-        drop_projects=tuple(_str_list(data, "drop_projects", path)),
-        include_expected=_get(data, "include_expected", bool, path, default=False),
-        parameters=params,
-        data_current_to=_get(data, "data_current_to", str, path, default=None),
-        file=path,
-    )
+    mods = _get(data, "modifications", list, path, default=[])
+    own = []
+    for n, mod in enumerate(mods):
+        line = line_of_table(path, "modifications", n)
+        if not isinstance(mod, dict):
+            raise InputError("each modification is a [[modifications]] table", path, line, "modifications")
+        check_modification(mod, path, line)
+        own.append((mod, path, line))
+    changes["modifications"] = parent.modifications + tuple(own)
+    return replace(parent, **changes)
 
 
 def apply_scenario(scenario: Scenario, network: Network | None = None) -> Network:
@@ -224,6 +273,8 @@ def apply_scenario(scenario: Scenario, network: Network | None = None) -> Networ
     if scenario.drop_projects:
         dropped = set(scenario.drop_projects)
         net = replace(net, links=tuple(lk for lk in net.links if lk.project not in dropped))
+    if scenario.modifications:
+        net = apply_modifications(net, list(scenario.modifications), full)
     return net
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sim.errors import InputError
 
-__all__ = ["line_of_key", "read_toml"]
+__all__ = ["line_of_key", "line_of_table", "read_toml"]
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -48,3 +48,16 @@ def line_of_key(path: Path | None, key: str) -> int | None:
         if pattern.match(text):
             return number
     return None
+
+
+def line_of_table(path: Path | None, name: str, index: int) -> int | None:
+    """1-based line of the ``index``-th ``[[name]]`` header in a TOML file (None if not found)."""
+    if path is None:
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    pattern = re.compile(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]")
+    found = [number for number, text in enumerate(lines, start=1) if pattern.match(text)]
+    return found[index] if index < len(found) else None
