@@ -8,13 +8,28 @@ import matplotlib
 
 matplotlib.use("Agg")
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.modes import Mode
 from sim.network import Network
+from sim.typography import font_family
 
 __all__ = ["MODE_STYLE", "plot_calibration", "plot_network"]
+
+
+def _with_fonts(func):
+    """Draw with the font family that renders Chinese (see :mod:`sim.typography`)."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context({"font.family": font_family(), "axes.unicode_minus": False}):
+            return func(*args, **kwargs)
+
+    return wrapper
+
 
 MODE_STYLE: dict[Mode, tuple[str, float, int]] = {
     Mode.HSR: ("#d62728", 2.2, 5),
@@ -26,6 +41,7 @@ MODE_STYLE: dict[Mode, tuple[str, float, int]] = {
 }
 
 
+@_with_fonts
 def plot_network(network: Network, context: Network | None = None, title: str = "") -> Figure:
     """Map of cities (sized by population) and links (coloured by mode).
 
@@ -71,7 +87,7 @@ def plot_network(network: Network, context: Network | None = None, title: str = 
             continue
         color, width, z = MODE_STYLE[lk.mode]
         (xa, ya), (xb, yb) = pos[lk.from_id], pos[lk.to_id]
-        alpha = 0.35 if lk.mode is Mode.AIR else 0.9
+        alpha = 0.2 if lk.mode is Mode.AIR else 0.9
         ax.plot([xa, xb], [ya, yb], color=color, lw=width, alpha=alpha, zorder=z, solid_capstyle="round")
     labels = []
     for c in network.cities:
@@ -79,7 +95,7 @@ def plot_network(network: Network, context: Network | None = None, title: str = 
         face = {"in-plan": "#222222", "connected": "#777777", "external": "#bbbbbb"}[c.plan_status]
         ax.scatter([c.lon], [c.lat], s=size * 3, color=face, edgecolor="white", lw=0.8, zorder=10)
         if x0 <= c.lon <= x1 and y0 <= c.lat <= y1:
-            labels.append((c, 8 if c.plan_status == "in-plan" else 7))
+            labels.append((c, 10 if c.plan_status == "in-plan" else 8))
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
     ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
@@ -112,6 +128,7 @@ def plot_network(network: Network, context: Network | None = None, title: str = 
     return fig
 
 
+@_with_fonts
 def plot_calibration(table: pd.DataFrame) -> Figure:
     """Observed against modelled minutes, one panel per profile, with the 1:1 line and ±10 %.
 
@@ -197,7 +214,7 @@ def _place_labels(fig: Figure, ax, labels: list) -> None:
     scale = fig.dpi / 72.0
     for city, size in sorted(labels, key=lambda item: -(item[0].population or 0)):
         x, y = to_points.transform((city.lon, city.lat)) / scale
-        width, height = 0.55 * size * len(city.name_en), 1.0 * size
+        width, height = 1.0 * size * len(city.name_zh), 1.0 * size
         choice = _OFFSETS[0]
         for dx, dy, align in _OFFSETS:
             left = x + dx - (width if align == "right" else width / 2 if align == "center" else 0)
@@ -210,7 +227,8 @@ def _place_labels(fig: Figure, ax, labels: list) -> None:
             taken.append((x, y, x + width, y + height))
         dx, dy, align = choice
         ax.annotate(
-            city.name_en,
+            city.name_zh,
+            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
             (city.lon, city.lat),
             xytext=(dx, dy),
             textcoords="offset points",
