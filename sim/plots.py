@@ -228,8 +228,8 @@ def _place_labels(fig: Figure, ax, labels: list) -> None:
         dx, dy, align = choice
         ax.annotate(
             city.name_zh,
-            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
             (city.lon, city.lat),
+            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
             xytext=(dx, dy),
             textcoords="offset points",
             ha=align,
