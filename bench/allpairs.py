@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from sim.paths import BACKENDS, node_distances
 from sim.scenario import BUNDLED_NETWORK, apply_scenario, load_scenario
 
 
-def best_time(fn, repeat: int) -> float:  # noqa: ANN001
+def best_time(fn: Callable[[], object], repeat: int) -> float:
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()

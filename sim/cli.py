@@ -51,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except InputError as error:
-        print(f"sim: error: {error}", file=sys.stderr)
+        for line in str(error).splitlines():
+            print(f"sim: error: {line}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("sim: interrupted; no results folder was left half-written", file=sys.stderr)

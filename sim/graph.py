@@ -278,8 +278,9 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
         ka, kb = (ts.station, ts.line_a), (ts.station, ts.line_b)
         if ka in headway and kb in headway:
             u, v = b.node("platform", *ka), b.node("platform", *kb)
-            for x, y in ((u, v), (v, u)):
-                b.edge(x, y, "through", {_V: p.through_dwell_min}, line=f"{ts.line_a}>{ts.line_b}")
+            labels = (f"{ts.line_a}>{ts.line_b}", f"{ts.line_b}>{ts.line_a}")
+            for (x, y), label in zip(((u, v), (v, u)), labels, strict=True):
+                b.edge(x, y, "through", {_V: p.through_dwell_min}, line=label)
 
     _interchanges(b, network, terminals, p)
     if profile.uses_road:

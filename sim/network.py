@@ -150,7 +150,7 @@ class Network:
     @property
     def data_years(self) -> tuple[int, int] | None:
         """First and last ``open_year`` of the open links, or None if none is known."""
-        years = [lk.open_year for lk in self.links if lk.open_year is not None]
+        years = [lk.open_year for lk in self.links if lk.open_year is not None and lk.status == "open"]
         return (min(years), max(years)) if years else None
 
     def as_of(self, year: int, *, include_expected: bool = False) -> Network:
@@ -186,12 +186,16 @@ class Network:
         return replace(self, terminals=terminals, links=links, year=year)
 
     def open_only(self) -> Network:
-        """Return the network with only links and terminals in service today."""
-        return replace(
-            self,
-            terminals=tuple(t for t in self.terminals if t.status == "open"),
-            links=tuple(lk for lk in self.links if lk.status == "open"),
+        """Return the network with only links and terminals in service today.
+
+        A link marked open that ends at a terminal not in service is dropped with it.
+        """
+        terminals = tuple(t for t in self.terminals if t.status == "open")
+        present = {t.id for t in terminals} | {c.id for c in self.cities}
+        links = tuple(
+            lk for lk in self.links if lk.status == "open" and lk.from_id in present and lk.to_id in present
         )
+        return replace(self, terminals=terminals, links=links)
 
     def find_city(self, text: str) -> City:
         """Find a city by id, Chinese name (with or without 市) or English name.

@@ -54,6 +54,9 @@ def atomic_folder(destination: Path, fill: Callable[[Path], None]) -> Path:
     destination.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{destination.name}.tmp-", dir=destination.parent))
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; results are ordinary folders
         fill(tmp)
         old = None
         if destination.exists():

@@ -31,7 +31,9 @@ def read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(error))
         line = int(match.group(1)) if match else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        if line is None and "end of document" in str(error):
+            line = max(len(text.splitlines()), 1)
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(error))
         raise InputError(f"malformed TOML: {message}", path, line) from None
 
 

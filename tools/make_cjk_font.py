@@ -28,6 +28,7 @@ FAMILY = "Sim CJK Subset"
 
 
 def characters() -> str:
+    """Return the characters to keep: GB 2312, ASCII, marks, and the network tables' text."""
     chars: set[str] = set()
     for first in range(0xA1, 0xF8):
         for second in range(0xA1, 0xFF):
@@ -43,6 +44,7 @@ def characters() -> str:
 
 
 def main(source: str) -> None:
+    """Subset ``source`` (Noto Sans CJK SC Regular) into the shipped font, renamed."""
     options = subset.Options()
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
