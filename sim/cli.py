@@ -117,6 +117,12 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("--scenario", default="today", help="scenario to compare (default: today)")
     cal.add_argument("--observed", type=Path, help="observed times (default: NETWORK/observed_times.csv)")
     cal.add_argument("--out", type=Path, default=Path("results") / "calibration", help="results folder")
+    cal.add_argument(
+        "--fit",
+        action="store_true",
+        help="also fit the rail running-time parameters (speed_factor, start_stop_min, stop_loss_min) "
+        "by least squares and print them (nothing is changed)",
+    )
     _common(cal)
     cal.set_defaults(func=_cmd_calibrate)
     return parser
@@ -221,7 +227,7 @@ def _cmd_route(args: argparse.Namespace) -> int:
     rows = [header]
     for leg in res.legs[i][j]:
         src, dst = names.get(leg.from_id, leg.from_id), names.get(leg.to_id, leg.to_id)
-        if leg.from_id == leg.to_id:  # road access or egress: the centre and the expressway
+        if leg.kind in ("access", "egress") and leg.from_id == leg.to_id:  # centre <-> expressway
             src, dst = (src, "expressway") if leg.kind == "access" else ("expressway", dst)
         rows.append((leg.kind, leg.mode or "-", leg.line or "-", src, dst, f"{leg.minutes:.1f}"))
     widths = [max(_width(r[k]) for r in rows) for k in range(len(header))]
@@ -262,16 +268,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from sim.calibration import calibration_table, load_observations, summarise
+    from sim.calibration import calibrate, load_observations, summarise
     from sim.plots import plot_calibration
 
     scenario = load_scenario(args.scenario, args.network)
     full = load_network(scenario.network_folder)
-    net = apply_scenario(scenario, full)
-    observations = load_observations(args.observed or scenario.network_folder / "observed_times.csv", net)
-    wanted = sorted({o.profile for o in observations})
-    results = {p: evaluate_profile(net, PROFILES[p], scenario.parameters, args.backend) for p in wanted}
-    table = calibration_table(observations, results)
+    observations = load_observations(args.observed or scenario.network_folder / "observed_times.csv", full)
+    print(
+        f"sim: comparing {len(observations)} observations, each with the network of its year", file=sys.stderr
+    )
+    table = calibrate(scenario, full, observations, args.backend)
     stats = summarise(table)
 
     def fill(folder: Path) -> None:
@@ -302,6 +308,16 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         print(
             f"  {r['origin']}–{r['destination']} ({r['profile']}) "
             f"{r['counted_error_pct']:+.1f} %: {r['route']}"
+        )
+    if args.fit:
+        from sim.calibration import fit_rail_running_time
+
+        fit = fit_rail_running_time(scenario, full, observations, args.backend)
+        print(
+            f"\nleast-squares fit of rail running time on {fit['pairs']} pairs (weights 1/observed): "
+            f"speed_factor {fit['speed_factor']:.3f}, start_stop_min {fit['start_stop_min']:.1f} per ride, "
+            f"stop_loss_min {fit['stop_loss_min']:.2f} per link; MAPE of the fit {fit['mape_pct']:.1f} % "
+            "(apply in a scenario's [parameters] to use)"
         )
     print(f"\nwrote {args.out}/ (calibration.csv, summary.json, observed_vs_modelled.png)", file=sys.stderr)
     return 0

@@ -14,7 +14,13 @@ Node types (one row each in the node table):
 ``pnr``
     A terminal reached by car from the road network (``passenger`` and ``freight``).
 ``platform``
-    A (terminal, line) pair; riding a line moves between its platforms.
+    A (terminal, line) pair where a traveller is ready to leave on that line: boarded,
+    or staying on the train.
+``train``
+    A (terminal, line) pair reached on board: from here the traveller stays on
+    (``stay``), gets off (``alight``), or rides on into another line on a declared
+    through service (``through``). Through services start only from here, so boarding
+    one line cannot be used to slip onto another without its wait.
 
 Every edge carries its time split into the six components of a door-to-door trip
 (:data:`COMPONENTS`), in whole seconds, so that path sums are exact in floating point and
@@ -40,6 +46,7 @@ EDGE_KINDS = (
     "board",
     "ride",
     "alight",
+    "stay",
     "egress",
     "change",
     "through",
@@ -134,7 +141,8 @@ def service_of(link: Link) -> str:
 def link_minutes(link: Link, parameters: Parameters) -> float:
     """In-vehicle minutes of one link: its scheduled minutes, else km / speed.
 
-    The per-link ``stop_loss_min`` of the mode is added in both cases.
+    Computed times use the line speed times the mode's ``speed_factor``; the per-link
+    ``stop_loss_min`` of the mode is added in both cases.
     """
     if link.minutes is not None:
         base = link.minutes
@@ -142,7 +150,7 @@ def link_minutes(link: Link, parameters: Parameters) -> float:
         speed = link.speed_kmh or parameters.default_speed_kmh.get(link.mode.value)
         if speed is None or link.km is None:
             raise ValueError(f"link {link.from_id}-{link.to_id} has no time, speed or km")
-        base = link.km / speed * 60.0
+        base = link.km / (speed * parameters.speed_factor.get(link.mode.value, 1.0)) * 60.0
     return base + parameters.stop_loss_min.get(link.mode.value, 0.0)
 
 
@@ -242,12 +250,14 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
     # platforms and the headway of each (terminal, line): the shortest given on its links
     headway: dict[tuple[str, str], float] = {}
     platform_kind: dict[tuple[str, str], TerminalKind] = {}
+    platform_mode: dict[tuple[str, str], str] = {}
     for _, lk in terminal_links:
         h = p.headway(lk.mode, lk.headway_min)
         for node in (lk.from_id, lk.to_id):
             key = (node, service_of(lk))
             headway[key] = min(headway.get(key, h), h)
             platform_kind[key] = lk.mode.terminal_kind  # type: ignore[assignment]
+            platform_mode.setdefault(key, lk.mode.value)
     served = sorted({t for t, _ in headway})
     terminals = [network.terminal_by_id[t] for t in served]
 
@@ -263,28 +273,45 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
         kind = platform_kind[(tid, line)].value
         plat = b.node("platform", tid, line)
         first = 0.0 if p.first_wait == "planned" else min(h / 2, p.first_wait_cap_min)
-        b.edge(b.node("dep", tid), plat, "board", {_W: first}, line=line)
-        b.edge(b.node("xfer", tid), plat, "board", {_W: h / 2, _T: p.line_change_min[kind]}, line=line)
-        b.edge(plat, b.node("arr", tid), "alight", {}, line=line)
+        start = p.start_stop_min.get(platform_mode[(tid, line)], 0.0)
+        b.edge(b.node("dep", tid), plat, "board", {_W: first, _V: start}, line=line)
+        b.edge(
+            b.node("xfer", tid), plat, "board", {_W: h / 2, _T: p.line_change_min[kind], _V: start}, line=line
+        )
+        train = b.node("train", tid, line)
+        b.edge(train, plat, "stay", {}, line=line)
+        b.edge(train, b.node("arr", tid), "alight", {}, line=line)
 
     for i, lk in terminal_links:
         minutes = link_minutes(lk, p)
         line = service_of(lk)
-        a, z = b.node("platform", lk.from_id, line), b.node("platform", lk.to_id, line)
-        for u, v in ((a, z), (z, a)):
-            b.edge(u, v, "ride", {_V: minutes}, link=i, line=line, mode=lk.mode.value)
+        for u, v in ((lk.from_id, lk.to_id), (lk.to_id, lk.from_id)):
+            b.edge(
+                b.node("platform", u, line),
+                b.node("train", v, line),
+                "ride",
+                {_V: minutes},
+                link=i,
+                line=line,
+                mode=lk.mode.value,
+            )
 
     for ts in network.through_services:
         ka, kb = (ts.station, ts.line_a), (ts.station, ts.line_b)
         if ka in headway and kb in headway:
-            u, v = b.node("platform", *ka), b.node("platform", *kb)
             labels = (f"{ts.line_a}>{ts.line_b}", f"{ts.line_b}>{ts.line_a}")
-            for (x, y), label in zip(((u, v), (v, u)), labels, strict=True):
-                b.edge(x, y, "through", {_V: p.through_dwell_min}, line=label)
+            for (x, y), label in zip(((ka, kb), (kb, ka)), labels, strict=True):
+                b.edge(
+                    b.node("train", *x),
+                    b.node("platform", *y),
+                    "through",
+                    {_V: p.through_dwell_min},
+                    line=label,
+                )
 
     _interchanges(b, network, terminals, p)
     if profile.uses_road:
-        _roads(b, network, links, terminals, headway, city_ids, origin, dest, p)
+        _roads(b, network, links, terminals, headway, platform_mode, city_ids, origin, dest, p)
 
     comp = np.array(b.comp, dtype=np.int64).reshape(-1, 6)
     return Graph(
@@ -335,6 +362,7 @@ def _roads(
     links: list[tuple[int, Link]],
     terminals: list[Terminal],
     headway: dict[tuple[str, str], float],
+    platform_mode: dict[tuple[str, str], str],
     city_ids: tuple[str, ...],
     origin: np.ndarray,
     dest: np.ndarray,
@@ -360,7 +388,8 @@ def _roads(
         for x, y in ((u, v), (v, u)):
             b.edge(x, y, "road", {_V: minutes}, link=i, line=lk.line, mode=lk.mode.value)
     for (tid, line), h in sorted(headway.items()):
-        b.edge(b.node("pnr", tid), b.node("platform", tid, line), "board", {_W: h / 2}, line=line)
+        start = p.start_stop_min.get(platform_mode[(tid, line)], 0.0)
+        b.edge(b.node("pnr", tid), b.node("platform", tid, line), "board", {_W: h / 2, _V: start}, line=line)
     for t in terminals:
         kind = t.kind.value
         access = access_minutes(t, network, p)

@@ -57,7 +57,21 @@ class Parameters:
         Minutes added per link travelled (counted as in-vehicle time): braking,
         dwelling and accelerating at the station the link ends at, averaged over the
         trains that stop there or pass. Rail links join adjacent stations, so a ride of
-        k links carries k such losses.
+        k links carries k such losses. Rail 0: the least-squares fit below finds no
+        per-station effect in the fastest trains, which pass most stations.
+    start_stop_min
+        Minutes added once per ride (counted as in-vehicle time): accelerating out of the
+        boarding station, braking into the alighting one, and the few stops even the
+        fastest trains make. Rail 14.
+    speed_factor
+        Average running speed between stations as a share of the line's operating speed
+        (curves, junctions and speed restrictions). Rail 0.95.
+
+        The three rail values come from ``sim calibrate --fit``: non-negative least
+        squares of the station-to-station time of the 42 observed fastest trains in
+        ``network/observed_times.csv``, weighted by 1/observed, gave speed factor 0.958,
+        13.7 min per ride and 0.00 min per link (MAPE of the fit 11.4 %), rounded here.
+        They are fitted on the same pairs ``sim calibrate`` checks: in-sample figures.
     line_change_min
         Penalty for changing service at a terminal, per terminal kind, on top of the wait
         for the next service (rail 10: walking between platforms and re-boarding; air 60:
@@ -101,7 +115,17 @@ class Parameters:
     )
     stop_loss_min: dict[str, float] = field(
         default_factory=lambda: _per_mode(
-            hsr=2.0, intercity=1.5, conventional=3.0, expressway=0.0, waterway=0.0, air=0.0
+            hsr=0.0, intercity=0.0, conventional=0.0, expressway=0.0, waterway=0.0, air=0.0
+        )
+    )
+    start_stop_min: dict[str, float] = field(
+        default_factory=lambda: _per_mode(
+            hsr=14.0, intercity=14.0, conventional=14.0, expressway=0.0, waterway=0.0, air=0.0
+        )
+    )
+    speed_factor: dict[str, float] = field(
+        default_factory=lambda: _per_mode(
+            hsr=0.95, intercity=0.95, conventional=0.95, expressway=1.0, waterway=1.0, air=1.0
         )
     )
     line_change_min: dict[str, float] = field(
@@ -195,7 +219,7 @@ class Parameters:
 
 
 _KIND_TABLES = {"line_change_min", "processing_min", "arrival_processing_min"}
-_POSITIVE = {"default_headway_min", "default_speed_kmh", "access_detour", "access_speed_kmh"}
+_POSITIVE = {"default_headway_min", "default_speed_kmh", "access_detour", "access_speed_kmh", "speed_factor"}
 
 
 def _check_number(value: object, name: str, file: str | None, *, positive: bool) -> None:

@@ -196,6 +196,7 @@ _LEG_OF_EDGE = {
     "board": "wait",
     "ride": "ride",
     "through": "ride",
+    "stay": "ride",
     "alight": "ride",
     "egress": "egress",
     "road_egress": "egress",
@@ -211,19 +212,30 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
     """Return the legs of the chosen path from the tree's source to ``dest_node``.
 
     Consecutive edges of one ride (along one line, and on through a declared through
-    service) or of one drive are merged into one leg; the wait to board is its own leg.
-    Zero-minute legs other than rides are left out.
+    service) or of one drive are merged into one leg; the wait to board is its own leg,
+    and the in-vehicle part of boarding (the start-stop allowance) goes to the ride it
+    starts. Zero-minute legs other than rides are left out.
     """
     legs: list[Leg] = []
     previous = ""
+    carried = np.zeros(len(COMPONENTS))
+    v_col = COMPONENTS.index("in_vehicle")
     for e in tree.edges_to(dest_node):
         edge_kind = graph.edge_kind[e]
         kind = _LEG_OF_EDGE[edge_kind]
         parts = graph.components[e] / 60.0
+        if edge_kind == "board":
+            carried = np.zeros(len(COMPONENTS))
+            carried[v_col] = parts[v_col]
+            parts = parts.copy()
+            parts[v_col] = 0.0
+        elif edge_kind == "ride" and previous == "board":
+            parts = parts + carried
+            carried = np.zeros(len(COMPONENTS))
         v = int(graph.head[e])
         continues = bool(legs) and (
-            (edge_kind == "ride" and previous in ("ride", "through"))
-            or edge_kind == "through"
+            (edge_kind == "ride" and previous in ("ride", "through", "stay"))
+            or edge_kind in ("through", "stay")
             or (edge_kind == "road" and previous == "road" and legs[-1].line == graph.edge_line[e])
         )
         if continues:
@@ -241,7 +253,7 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
                 prev.minutes + float(parts.sum()),
                 merged,
             )
-        elif edge_kind != "alight":
+        elif edge_kind not in ("alight", "stay"):
             legs.append(
                 Leg(
                     kind,

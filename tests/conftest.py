@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from sim.network import Network, load_network
+from sim.parameters import Parameters
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
@@ -17,3 +18,26 @@ def tiny() -> Network:
 def tiny_today(tiny: Network) -> Network:
     """The tiny network as built by 2025 (the planned line L4 excluded)."""
     return tiny.as_of(2025)
+
+
+# Hand calculations in the tests use a plain running-time model, pinned here so that they
+# do not move when the calibrated defaults of sim/parameters.py are refitted: a ride takes
+# km / line speed, plus 2 min per hsr link, 1.5 per intercity and 3 per conventional link.
+HAND = {
+    "start_stop_min": {"hsr": 0.0, "intercity": 0.0, "conventional": 0.0},
+    "speed_factor": {"hsr": 1.0, "intercity": 1.0, "conventional": 1.0},
+    "stop_loss_min": {"hsr": 2.0, "intercity": 1.5, "conventional": 3.0},
+}
+HAND_PARAMETERS = Parameters().with_overrides(HAND)
+HAND_TOML_KEYS = (
+    "start_stop_min = { hsr = 0.0, intercity = 0.0, conventional = 0.0 }\n"
+    "speed_factor = { hsr = 1.0, intercity = 1.0, conventional = 1.0 }\n"
+    "stop_loss_min = { hsr = 2.0, intercity = 1.5, conventional = 3.0 }\n"
+)
+
+
+def with_hand_parameters(text: str) -> str:
+    """Add the pinned running-time parameters to a scenario file's text."""
+    if "[parameters]\n" in text:
+        return text.replace("[parameters]\n", "[parameters]\n" + HAND_TOML_KEYS, 1)
+    return text.rstrip("\n") + "\n\n[parameters]\n" + HAND_TOML_KEYS

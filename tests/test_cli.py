@@ -25,6 +25,7 @@ import pytest
 
 import sim.plots
 from sim.cli import main
+from tests.conftest import with_hand_parameters
 
 TINY = (Path(__file__).parent / "data" / "tiny").resolve()
 OUTPUT_FILES = {"travel_times.csv", "itineraries.csv", "targets.csv", "summary.json", "network.png"}
@@ -66,7 +67,7 @@ def scenario_text(*extra: str, network: Path | None = TINY) -> str:
     lines = ['name = "tiny"', "year = 2025", 'profiles = ["rail", "road"]', 'targets = "targets.toml"']
     if network is not None:
         lines.append(f'network = "{network.as_posix()}"')
-    return "\n".join([*lines, *extra]) + "\n"
+    return with_hand_parameters("\n".join([*lines, *extra]) + "\n")
 
 
 @pytest.fixture

@@ -17,14 +17,14 @@ import pytest
 from sim.graph import COMPONENTS, build_graph
 from sim.modes import PROFILES
 from sim.network import ThroughService
-from sim.parameters import Parameters
 from sim.paths import all_pairs, itinerary, node_distances, shortest_path_tree
+from tests.conftest import HAND_PARAMETERS
 
 AA, BB, CC = 0, 1, 2
 
 
 def minutes(network, profile="rail", **overrides):
-    params = Parameters().with_overrides(overrides)
+    params = HAND_PARAMETERS.with_overrides(overrides)
     return all_pairs(build_graph(network, PROFILES[profile], params))
 
 
@@ -40,7 +40,7 @@ def test_direct_slow_line_beats_a_transfer(tiny_today):
 
 
 def test_components_of_the_chosen_path(tiny_today):
-    graph = build_graph(tiny_today, PROFILES["rail"], Parameters())
+    graph = build_graph(tiny_today, PROFILES["rail"], HAND_PARAMETERS)
     dist = node_distances(graph)
     tree = shortest_path_tree(graph, int(graph.origin_nodes[AA]), dist[AA])
     parts = dict(zip(COMPONENTS, tree.components[graph.dest_nodes[CC]] / 60, strict=True))
@@ -95,7 +95,7 @@ def test_no_zero_weight_cycle(tiny):
     import networkx as nx
 
     for profile in ("rail", "road", "passenger"):
-        graph = build_graph(tiny, PROFILES[profile], Parameters())
+        graph = build_graph(tiny, PROFILES[profile], HAND_PARAMETERS)
         zero = nx.DiGraph()
         zero.add_edges_from(
             (int(u), int(v)) for u, v, w in zip(graph.tail, graph.head, graph.weight, strict=True) if w == 0
@@ -104,5 +104,14 @@ def test_no_zero_weight_cycle(tiny):
 
 
 def test_times_are_whole_seconds(tiny):
-    graph = build_graph(tiny, PROFILES["passenger"], Parameters())
+    graph = build_graph(tiny, PROFILES["passenger"], HAND_PARAMETERS)
     assert np.array_equal(graph.weight, np.round(graph.weight))
+
+
+def test_through_service_cannot_be_used_to_skip_a_wait(tiny_today):
+    """Boarding L1 at st_b and passing onto L2 'through' would dodge L2's longer wait."""
+    through = replace(tiny_today, through_services=(ThroughService("st_b", "L1", "L2", "test"),))
+    t = minutes(through, first_wait="half_headway", first_wait_cap_min=100)
+    # bb -> cc must wait half of L2's 60-min headway: 10 + 15 + 30 + 32 + 5 + 5 = 97
+    # (the loophole would give 10 + 15 + 15 (half of L1's 30) + 2 + 32 + 10 = 84)
+    assert t[BB, CC] == pytest.approx(97)

@@ -20,8 +20,8 @@ from sim.evaluate import evaluate_profile
 from sim.graph import COMPONENTS, Graph, build_graph
 from sim.modes import PROFILES
 from sim.network import Network, load_network
-from sim.parameters import Parameters
 from sim.paths import BACKENDS, Leg, all_pairs, itinerary, node_distances, shortest_path_tree
+from tests.conftest import HAND_PARAMETERS
 
 TINY = Path(__file__).parent / "data" / "tiny"
 SEEDS = range(20)
@@ -247,7 +247,10 @@ def random_networks(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Netwo
     return {seed: load_network(random_network(root / f"net{seed}", seed)) for seed in SEEDS}
 
 
-PARAMETERS = {"planned": Parameters(), "half_headway": Parameters(first_wait="half_headway")}
+PARAMETERS = {
+    "planned": HAND_PARAMETERS,
+    "half_headway": HAND_PARAMETERS.with_overrides({"first_wait": "half_headway"}),
+}
 
 
 # ---------------------------------------------------------- (a) backends on random networks
@@ -276,7 +279,7 @@ def test_road_profile_matches_a_direct_city_graph(random_networks: dict[int, Net
     # independent oracle: expressways as an undirected city graph in whole seconds,
     # plus the drive to the expressway at both ends
     net = random_networks[seed]
-    params = Parameters()
+    params = HAND_PARAMETERS
     g = nx.Graph()
     g.add_nodes_from(c.id for c in net.cities)
     for lk in net.links:
@@ -345,7 +348,7 @@ def test_fastest_of_parallel_lines_is_used(tmp_path: Path, fast_first: bool) -> 
     slow = link_row("hsr", "SLOW", "st_b", "st_a", 300, 200, headway=30)
     folder = two_city_network(tmp_path / "net", [fast, slow] if fast_first else [slow, fast])
     net = load_network(folder)
-    graph = build_graph(net, PROFILES["rail"], Parameters())
+    graph = build_graph(net, PROFILES["rail"], HAND_PARAMETERS)
     for backend in BACKENDS:
         minutes = all_pairs(graph, backend)
         assert minutes.tolist() == [[0.0, 112.0], [112.0, 0.0]], backend
@@ -364,7 +367,7 @@ def test_fastest_of_parallel_expressways_is_used(tmp_path: Path, fast_first: boo
     slow = link_row("expressway", "SLOW", "aa", "bb", 200)
     road = [fast, slow] if fast_first else [slow, fast]
     folder = two_city_network(tmp_path / "net", [], road)
-    graph = build_graph(load_network(folder), PROFILES["road"], Parameters())
+    graph = build_graph(load_network(folder), PROFILES["road"], HAND_PARAMETERS)
     assert graph.n_edges > 0
     for backend in BACKENDS:
         assert all_pairs(graph, backend).tolist() == [[0.0, 120.0], [120.0, 0.0]], backend
@@ -380,8 +383,8 @@ def test_tiny_network_by_hand() -> None:
     # rail: aa-bb on L1 20+15+62+5+10; aa-cc on L3 from Alpha East 10+15+123+5+5;
     # bb-cc on L2 10+15+32+5+5. Road: 10 + km / 100 km/h + 10.
     net = load_network(TINY).as_of(2025)
-    rail = build_graph(net, PROFILES["rail"], Parameters())
-    road = build_graph(net, PROFILES["road"], Parameters())
+    rail = build_graph(net, PROFILES["rail"], HAND_PARAMETERS)
+    road = build_graph(net, PROFILES["road"], HAND_PARAMETERS)
     for backend in BACKENDS:
         assert all_pairs(rail, backend).tolist() == [[0, 112, 158], [112, 0, 67], [158, 67, 0]]
         assert all_pairs(road, backend).tolist() == [[0, 140, 200], [140, 0, 80], [200, 80, 0]]
@@ -442,7 +445,7 @@ def test_profile_results_add_up(random_networks: dict[int, Network], seed: int) 
     # the same identities on what evaluate_profile hands to the CSV writers
     net = random_networks[seed]
     for name in PROFILE_NAMES:
-        res = evaluate_profile(net, PROFILES[name], Parameters())
+        res = evaluate_profile(net, PROFILES[name], HAND_PARAMETERS)
         n = len(res.graph.city_ids)
         assert (np.diag(res.minutes) == 0).all()
         for i in range(n):

@@ -10,6 +10,7 @@ from sim.modes import PROFILES
 from sim.parameters import Parameters
 from sim.paths import all_pairs
 from sim.scenario import apply_scenario, load_scenario
+from tests.conftest import with_hand_parameters
 
 TINY = Path(__file__).parent / "data" / "tiny"
 AA, BB, CC = 0, 1, 2
@@ -17,7 +18,10 @@ AA, BB, CC = 0, 1, 2
 
 def write(folder: Path, name: str, text: str) -> Path:
     path = folder / f"{name}.toml"
-    path.write_text(f'network = "{TINY}"\ntargets = ""\n' + text, encoding="utf-8")
+    body = f'network = "{TINY}"\ntargets = ""\n' + text
+    if name != "plain":
+        body = with_hand_parameters(body)
+    path.write_text(body, encoding="utf-8")
     return path
 
 

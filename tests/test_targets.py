@@ -7,6 +7,7 @@ import pytest
 from sim.errors import InputError
 from sim.evaluate import evaluate
 from sim.scenario import Scenario
+from tests.conftest import HAND_PARAMETERS
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
@@ -54,7 +55,9 @@ min_population = 300000
 def run(tmp_path: Path, text: str = TARGETS):
     path = tmp_path / "targets.toml"
     path.write_text(text, encoding="utf-8")
-    scenario = Scenario(name="t", year=2025, targets_file=path, network_folder=TINY)
+    scenario = Scenario(
+        name="t", year=2025, targets_file=path, network_folder=TINY, parameters=HAND_PARAMETERS
+    )
     return {tr.target.id: tr for tr in evaluate(scenario).targets}
 
 
