@@ -106,6 +106,27 @@ def check_network(network: Network) -> list[Problem]:
                 )
         if lk.status == "open" and lk.open_year is None:
             unknown_year.setdefault(lk.file, []).append(lk.row)
+    degree: dict[tuple[str, str], list] = {}
+    for lk in network.links:
+        if lk.mode.is_rail or lk.mode is Mode.WATERWAY:
+            for end in (lk.from_id, lk.to_id):
+                degree.setdefault((lk.line, end), []).append(lk)
+    for (line, station), links in degree.items():
+        if len({lk.status for lk in links}) == 1 and len(links) > 2:
+            first = links[0]
+            problems.append(
+                Problem(
+                    "warning",
+                    InputError(
+                        f"line '{line}' branches at '{station}' ({len(links)} links): riding from one "
+                        "branch onto another costs no change; give the branch its own line name "
+                        "(and a through service) if trains do not run that way",
+                        first.file,
+                        first.row,
+                        "line",
+                    ),
+                )
+            )
     for file, rows in unknown_year.items():
         problems.append(
             Problem(
