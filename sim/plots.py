@@ -183,7 +183,7 @@ def plot_calibration(table: pd.DataFrame) -> Figure:
                     fontsize=7,
                     color="#d62728",
                 )
-        measure = "in-vehicle, fastest train" if profile == "rail" else "door to door, driving"
+        measure = "station to station, fastest train" if profile == "rail" else "door to door, driving"
         ax.set_title(f"{profile}: {len(group)} pairs ({measure})", fontsize=11)
         ax.set_xlabel("observed minutes")
         ax.set_ylabel("modelled minutes")

@@ -1,0 +1,64 @@
+"""The bundled network: valid, historically consistent, and close to observed timetables."""
+
+import pytest
+
+from sim.calibration import calibrate, load_observations
+from sim.evaluate import evaluate
+from sim.network import load_network
+from sim.scenario import BUNDLED_NETWORK, load_scenario
+from sim.validate import check_network
+
+
+@pytest.fixture(scope="module")
+def full():
+    return load_network(BUNDLED_NETWORK)
+
+
+def test_bundled_network_has_no_validation_error(full):
+    errors = [p for p in check_network(full) if p.severity == "error"]
+    assert errors == []
+
+
+def test_history_2015_is_before_wujiu(full):
+    """武九客专 opened in 2017: the network of 2015 must not have it, that of 2017 must."""
+    assert not any(lk.line == "武九客专" for lk in full.as_of(2015).links)
+    assert any(lk.line == "武九客专" for lk in full.as_of(2017).links)
+
+
+def test_every_in_plan_city_has_a_population_and_a_link(full):
+    ends = {e for lk in full.links for e in (lk.from_id, lk.to_id)}
+    city_of = {t.id: t.city for t in full.terminals}
+    served = {city_of.get(e, e) for e in ends}
+    for city in full.cities:
+        assert city.population and city.population > 0
+        if city.plan_status == "in-plan":
+            assert city.id in served, city.id
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("wuhan", "changsha"), ("wuhan", "nanchang"), ("changsha", "nanchang")]
+)
+def test_capital_pairs_match_the_timetable(full, a, b):
+    """Station-to-station time of the model against the fastest scheduled train.
+
+    Observed values and their tolerances are in network/observed_times.csv, with sources;
+    the model must lie within the observation's tolerance or bound, or within 10 %.
+    """
+    scenario = load_scenario("today")
+    observations = [
+        o for o in load_observations(BUNDLED_NETWORK / "observed_times.csv", full)
+        if o.profile == "rail" and {o.origin, o.destination} == {a, b}
+    ]
+    assert observations
+    table = calibrate(scenario, full, observations)
+    for _, row in table.iterrows():
+        within_tolerance = row["counted_error_min"] == 0
+        within_10_pct = abs(row["error_pct"]) <= 10
+        assert within_tolerance or within_10_pct, row.to_dict()
+
+
+def test_today_is_deterministic():
+    scenario = load_scenario("today")
+    one, two = evaluate(scenario), evaluate(scenario)
+    assert one.travel_times().to_csv() == two.travel_times().to_csv()
+    assert one.targets_table().to_csv() == two.targets_table().to_csv()
