@@ -20,6 +20,7 @@ from sim.evaluate import ProfileResult, evaluate_profile
 from sim.graph import COMPONENTS
 from sim.modes import PROFILES
 from sim.network import Network
+from sim.paths import station_to_station
 from sim.scenario import Scenario, apply_scenario
 from sim.tables import Column, read_table, to_float, to_int, to_str
 
@@ -29,7 +30,6 @@ __all__ = [
     "calibration_table",
     "fit_rail_running_time",
     "load_observations",
-    "station_to_station",
     "summarise",
 ]
 
@@ -145,19 +145,6 @@ def _counted_error(modelled: float, obs: Observation) -> float:
         return min(modelled - obs.observed_min + obs.tolerance_min, 0.0)
     error = modelled - obs.observed_min
     return float(np.sign(error) * max(abs(error) - obs.tolerance_min, 0.0))
-
-
-def station_to_station(legs: list) -> float:
-    """Minutes from boarding the first service to leaving the last one.
-
-    This is what a timetable quotes for a journey: in-vehicle time, plus any change of
-    train on the way (its wait and penalty), but not access, processing, the first wait
-    or egress.
-    """
-    rides = [k for k, leg in enumerate(legs) if leg.kind == "ride"]
-    if not rides:
-        return float("nan")
-    return float(sum(leg.minutes for leg in legs[rides[0] : rides[-1] + 1]))
 
 
 def calibrate(

@@ -201,9 +201,10 @@ def _target_report(result: Evaluation) -> str:
                 if c.minutes is None:
                     lines.append(f"    {names[c.origin]} – {names[c.destination]}: no path")
                 else:
+                    board = f", {c.on_board_min:.0f} on board" if c.on_board_min is not None else ""
                     lines.append(
                         f"    {names[c.origin]} – {names[c.destination]}: {c.minutes:.0f} min "
-                        f"(+{c.gap_min:.0f}) via {c.main_line or '-'}"
+                        f"(+{c.gap_min:.0f}){board}, via {c.main_line or '-'}"
                     )
     return "\n".join(lines)
 

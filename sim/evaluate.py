@@ -20,7 +20,14 @@ from sim.graph import COMPONENTS, Graph, build_graph
 from sim.modes import PROFILES, Profile
 from sim.network import Network, load_network
 from sim.parameters import Parameters
-from sim.paths import Leg, itinerary, main_line, node_distances, shortest_path_tree
+from sim.paths import (
+    Leg,
+    itinerary,
+    main_line,
+    node_distances,
+    shortest_path_tree,
+    station_to_station,
+)
 from sim.scenario import Scenario, apply_scenario
 from sim.targets import Target, TargetCheck, TargetResult, coverage, load_targets
 
@@ -177,6 +184,7 @@ class Evaluation:
                         "origin": c.origin,
                         "destination": c.destination,
                         "minutes": None if c.minutes is None else round(c.minutes, 1),
+                        "on_board_min": None if c.on_board_min is None else round(c.on_board_min, 1),
                         "passed": c.passed,
                         "gap_min": None if c.gap_min is None else round(c.gap_min, 1),
                         "main_line": c.main_line,
@@ -268,7 +276,16 @@ def _judge(target: Target, network: Network, results: dict[str, ProfileResult]) 
                     continue
                 gap = worst - target.threshold_min  # type: ignore[operator]
                 checks.append(
-                    TargetCheck(target.id, a, b, worst, gap <= 1e-9, gap, res.main_line(worst_i, worst_j))
+                    TargetCheck(
+                        target.id,
+                        a,
+                        b,
+                        worst,
+                        gap <= 1e-9,
+                        gap,
+                        res.main_line(worst_i, worst_j),
+                        _finite_or_none(station_to_station(res.legs[worst_i][worst_j])),
+                    )
                 )
     else:
         served = coverage(network, target.service, target.fast_rail_min_kmh)  # type: ignore[arg-type]
@@ -280,3 +297,7 @@ def _judge(target: Target, network: Network, results: dict[str, ProfileResult]) 
                     TargetCheck(target.id, city.id, "", None, ok, None, "" if ok else f"no {target.service}")
                 )
     return TargetResult(target, tuple(checks))
+
+
+def _finite_or_none(x: float) -> float | None:
+    return None if np.isnan(x) else x

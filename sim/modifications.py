@@ -15,8 +15,9 @@ Each ``[[modifications]]`` table of a scenario file has a ``type``:
 ``close_terminal``
     ``terminal``: the same as ``remove_station``, for airports and ports.
 ``set_line``
-    ``line`` and ``speed_kmh`` and/or ``headway_min`` (and optionally ``from_year``
-    ignored): changes every link of the line.
+    ``line`` and ``speed_kmh`` and/or ``headway_min``: changes every link of the line.
+``remove_mode``
+    ``mode``: every link of that mode (``mode = "air"``: no flights).
 
 Parameters are changed in the scenario's ``[parameters]`` table, not here.
 """
@@ -33,7 +34,15 @@ from sim.network import Link, Network
 
 __all__ = ["MODIFICATION_TYPES", "apply_modifications", "check_modification"]
 
-MODIFICATION_TYPES = ("add_link", "add_line", "remove_link", "remove_station", "close_terminal", "set_line")
+MODIFICATION_TYPES = (
+    "add_link",
+    "add_line",
+    "remove_link",
+    "remove_station",
+    "close_terminal",
+    "set_line",
+    "remove_mode",
+)
 _REQUIRED = {
     "add_link": ("mode", "line", "from", "to"),
     "add_line": ("mode", "line", "stations", "km", "speed_kmh"),
@@ -41,6 +50,7 @@ _REQUIRED = {
     "remove_station": ("station",),
     "close_terminal": ("terminal",),
     "set_line": ("line",),
+    "remove_mode": ("mode",),
 }
 _ALLOWED = {
     "add_link": {"km", "speed_kmh", "minutes", "headway_min", "source"},
@@ -168,6 +178,9 @@ def apply_modifications(
             if tid not in terminals:
                 raise InputError(f"{kind}: no terminal '{tid}' in this scenario", file, line, key)
             links = [lk for lk in links if tid not in (lk.from_id, lk.to_id)]
+        elif kind == "remove_mode":
+            mode = Mode.parse(str(mod["mode"]))
+            links = [lk for lk in links if lk.mode is not mode]
         elif kind == "set_line":
             if not any(lk.line == mod["line"] for lk in links):
                 raise InputError(f"set_line: no line '{mod['line']}' in this scenario", file, line, "line")

@@ -27,6 +27,7 @@ __all__ = [
     "itinerary",
     "node_distances",
     "shortest_path_tree",
+    "station_to_station",
 ]
 
 BACKENDS = ("scipy", "igraph", "networkx")
@@ -267,6 +268,19 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
             )
         previous = edge_kind
     return [leg for leg in legs if leg.minutes > 0 or leg.kind in ("ride", "drive")]
+
+
+def station_to_station(legs: list[Leg]) -> float:
+    """Minutes from boarding the first service to leaving the last one.
+
+    This is what a timetable quotes for a journey: in-vehicle time, plus any change of
+    train on the way (its wait and penalty), but not access, processing, the first wait
+    or egress.
+    """
+    rides = [k for k, leg in enumerate(legs) if leg.kind == "ride"]
+    if not rides:
+        return float("nan")
+    return float(sum(leg.minutes for leg in legs[rides[0] : rides[-1] + 1]))
 
 
 def main_line(legs: list[Leg]) -> str:

@@ -85,6 +85,7 @@ class TargetCheck:
     passed: bool
     gap_min: float | None
     main_line: str
+    on_board_min: float | None = None
 
 
 @dataclass(frozen=True)
