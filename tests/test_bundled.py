@@ -35,9 +35,7 @@ def test_every_in_plan_city_has_a_population_and_a_link(full):
             assert city.id in served, city.id
 
 
-@pytest.mark.parametrize(
-    ("a", "b"), [("wuhan", "changsha"), ("wuhan", "nanchang"), ("changsha", "nanchang")]
-)
+@pytest.mark.parametrize(("a", "b"), [("wuhan", "changsha"), ("wuhan", "nanchang"), ("changsha", "nanchang")])
 def test_capital_pairs_match_the_timetable(full, a, b):
     """Station-to-station time of the model against the fastest scheduled train.
 
@@ -46,7 +44,8 @@ def test_capital_pairs_match_the_timetable(full, a, b):
     """
     scenario = load_scenario("today")
     observations = [
-        o for o in load_observations(BUNDLED_NETWORK / "observed_times.csv", full)
+        o
+        for o in load_observations(BUNDLED_NETWORK / "observed_times.csv", full)
         if o.profile == "rail" and {o.origin, o.destination} == {a, b}
     ]
     assert observations
@@ -62,3 +61,47 @@ def test_today_is_deterministic():
     one, two = evaluate(scenario), evaluate(scenario)
     assert one.travel_times().to_csv() == two.travel_times().to_csv()
     assert one.targets_table().to_csv() == two.targets_table().to_csv()
+
+
+@pytest.mark.parametrize("profile", ["rail", "road", "passenger", "freight"])
+def test_backends_agree_on_the_bundled_network(profile):
+    import numpy as np
+
+    from sim.graph import build_graph
+    from sim.modes import PROFILES
+    from sim.paths import node_distances
+    from sim.scenario import apply_scenario
+
+    scenario = load_scenario("today")
+    graph = build_graph(apply_scenario(scenario), PROFILES[profile], scenario.parameters)
+    ref = node_distances(graph, "scipy")
+    assert np.array_equal(ref, node_distances(graph, "igraph"))
+    assert np.array_equal(ref, node_distances(graph, "networkx"))
+
+
+def test_export_round_trips_through_graphml(tmp_path):
+    import networkx as nx
+
+    from sim.export import write_graphml
+    from sim.graph import build_graph
+    from sim.modes import PROFILES
+    from sim.scenario import apply_scenario
+
+    scenario = load_scenario("today")
+    graph = build_graph(apply_scenario(scenario), PROFILES["rail"], scenario.parameters)
+    write_graphml(graph, tmp_path / "g.graphml")
+    back = nx.read_graphml(tmp_path / "g.graphml")
+    assert back.number_of_nodes() == graph.n_nodes and back.number_of_edges() == graph.n_edges
+    # shortest origin->dest time through networkx equals the engine's
+    from sim.paths import all_pairs
+
+    expected = all_pairs(graph)
+    i, j = graph.city_ids.index("wuhan"), graph.city_ids.index("changsha")
+    simple = nx.DiGraph()
+    for u, v, d in back.edges(data=True):
+        if not simple.has_edge(u, v) or simple[u][v]["minutes"] > d["minutes"]:
+            simple.add_edge(u, v, minutes=d["minutes"])
+    got = nx.dijkstra_path_length(
+        simple, str(graph.origin_nodes[i]), str(graph.dest_nodes[j]), weight="minutes"
+    )
+    assert got == pytest.approx(expected[i, j], abs=1e-6)
