@@ -169,7 +169,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _write_results(result: Evaluation, full, folder: Path) -> None:
-    from sim.plots import plot_network
+    from sim.figures import plot_network
 
     write_csv(result.travel_times(), folder / "travel_times.csv")
     write_csv(result.itineraries(), folder / "itineraries.csv")
@@ -283,7 +283,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.calibration import calibrate, load_observations, summarise
-    from sim.plots import plot_calibration
+    from sim.figures import plot_calibration
 
     scenario = load_scenario(args.scenario, args.network)
     full = load_network(scenario.network_folder)

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import sim.plots
+import sim.figures
 from sim.cli import main
 from tests.conftest import with_hand_parameters
 
@@ -332,7 +332,7 @@ def test_failed_write_keeps_previous_results(
     def fail(*args: object, **kwargs: object) -> None:
         raise exception("disk on fire")
 
-    monkeypatch.setattr(sim.plots, "plot_network", fail)
+    monkeypatch.setattr(sim.figures, "plot_network", fail)
     # a different scenario, so that a half-written folder would differ from the old one
     scenario.write_text(scenario_text().replace("year = 2025", "year = 2011"), encoding="utf-8")
     if exit_code is None:
