@@ -18,6 +18,7 @@ from sim.indicators import (
     gini,
     potential_accessibility,
     share_within,
+    unreachable_population,
     weighted_average_time,
 )
 
@@ -54,6 +55,7 @@ def city_indicators(
         pot_e = potential_accessibility(t, pop, "exponential", beta=beta)
         pot_p = potential_accessibility(t, pop, "power", alpha=alpha)
         daily = daily_accessibility(t, pop)
+        lost = unreachable_population(t, pop)
         for k, cid in enumerate(ids):
             rows.append(
                 {
@@ -65,6 +67,7 @@ def city_indicators(
                     "pop_within_60": int(daily[60.0][k]),
                     "pop_within_120": int(daily[120.0][k]),
                     "pop_within_180": int(daily[180.0][k]),
+                    "pop_unreachable": int(lost[k]),
                 }
             )
     return pd.DataFrame(rows)
@@ -94,7 +97,8 @@ def network_indicators(evaluation: Evaluation, statuses: tuple[str, ...] = REGIO
                 "gini_potential_exp": round(gini(pot), 4),
                 "cv_weighted_avg": round(coefficient_of_variation(wat[finite]), 4),
                 "gini_weighted_avg": round(gini(wat[finite]), 4),
-                "unreachable_cities": int((~finite).sum()),
+                "cities_reaching_none": int((~finite).sum()),
+                "pairs_unreachable": int((~np.isfinite(t)).sum()),
             }
         )
     return pd.DataFrame(rows)

@@ -22,6 +22,7 @@ from sim.modes import PROFILES
 from sim.network import load_network
 from sim.output import atomic_folder, write_csv, write_json
 from sim.paths import BACKENDS
+from sim.results import RUN_FILES, write_comparison, write_map, write_run
 from sim.scenario import apply_scenario, load_scenario
 
 __all__ = ["main"]
@@ -33,6 +34,9 @@ urban agglomeration (Hubei, Hunan, Jiangxi), and whether the plans' targets are 
 commands:
   sim run [SCENARIO]        evaluate a scenario (default: today) and check the targets
   sim route FROM TO         the fastest itinerary between two cities, leg by leg
+  sim compare A B           what changes from scenario A to scenario B, and why
+  sim map CITY              travel-time map from one city
+  sim scenarios             the bundled scenarios, a line each
   sim validate [DIR]        check a network folder (schema, ids, ranges, years)
   sim calibrate             compare modelled with observed times (network/observed_times.csv)
   sim export FILE.graphml   the door-to-door graph of a profile, for other tools
@@ -98,6 +102,39 @@ def _parser() -> argparse.ArgumentParser:
     _common(route)
     route.set_defaults(func=_cmd_route)
 
+    cmp_ = sub.add_parser(
+        "compare",
+        help="compare two scenarios",
+        description="Compare scenario A (before) with scenario B (after): per OD pair before, after and "
+        "delta; pairs newly meeting or missing each target; indicator changes per city and network-wide; "
+        "and which projects, links, modifications and parameters differ. Writes results/compare-A-vs-B/.",
+    )
+    cmp_.add_argument("before", help="scenario A (file or bundled name)")
+    cmp_.add_argument("after", help="scenario B (file or bundled name)")
+    cmp_.add_argument("--out", type=Path, help="results folder (default: results/compare-A-vs-B)")
+    _common(cmp_)
+    cmp_.set_defaults(func=_cmd_compare)
+
+    mp = sub.add_parser(
+        "map",
+        help="travel-time map from one city",
+        description="Map of door-to-door minutes from one city to every other, with 60/120/180-minute "
+        "isochrones. Writes results/map-CITY-SCENARIO-PROFILE/ (map.png, map.svg, minutes.csv).",
+    )
+    mp.add_argument("city", help="city id, Chinese or English name")
+    mp.add_argument("--scenario", default="today", help="scenario file or bundled name (default: today)")
+    mp.add_argument("--profile", default="rail", choices=sorted(PROFILES), help="profile (default: rail)")
+    mp.add_argument("--out", type=Path, help="results folder")
+    _common(mp)
+    mp.set_defaults(func=_cmd_map)
+
+    sc = sub.add_parser(
+        "scenarios",
+        help="list the bundled scenarios",
+        description="List the bundled scenarios with the first line of their description.",
+    )
+    sc.set_defaults(func=_cmd_scenarios)
+
     exp = sub.add_parser(
         "export",
         help="write the door-to-door graph as GraphML",
@@ -162,23 +199,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     full = load_network(scenario.network_folder)
     result = evaluate(scenario, full, backend=args.backend)
     out = args.out or Path("results") / scenario.name
-    atomic_folder(out, lambda tmp: _write_results(result, full, tmp))
+    atomic_folder(out, lambda tmp: write_run(result, full, tmp))
     print(_target_report(result))
-    log(f"sim: wrote {out}/ (travel_times.csv, itineraries.csv, targets.csv, summary.json, network.png)")
+    log(f"sim: wrote {out}/ ({', '.join(RUN_FILES)})")
     return 0
-
-
-def _write_results(result: Evaluation, full, folder: Path) -> None:
-    from sim.figures import plot_network
-
-    write_csv(result.travel_times(), folder / "travel_times.csv")
-    write_csv(result.itineraries(), folder / "itineraries.csv")
-    write_csv(result.targets_table(), folder / "targets.csv")
-    write_json(result.summary(), folder / "summary.json")
-    year = result.scenario.year
-    title = f"{result.scenario.name}: network" + (f" as built by end of {year}" if year else " open today")
-    fig = plot_network(result.network, context=full, title=title)
-    fig.savefig(folder / "network.png", metadata={"Software": None})
 
 
 def _target_report(result: Evaluation) -> str:
@@ -359,3 +383,102 @@ def _cmd_export(args: argparse.Namespace) -> int:
         f"wrote {args.file}: {graph.n_nodes} nodes, {graph.n_edges} edges ({args.profile}, '{scenario.name}')"
     )
     return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from sim.compare import compare
+
+    before = load_scenario(args.before, args.network)
+    after = load_scenario(args.after, args.network)
+    print(f"sim: evaluating '{before.name}' and '{after.name}'", file=sys.stderr)
+    ev_a = evaluate(before, backend=args.backend)
+    ev_b = evaluate(after, backend=args.backend)
+    comparison = compare(ev_a, ev_b)
+    out = args.out or Path("results") / f"compare-{before.name}-vs-{after.name}"
+    atomic_folder(out, lambda tmp: write_comparison(comparison, tmp))
+    print(_comparison_report(comparison))
+    print(f"sim: wrote {out}/", file=sys.stderr)
+    return 0
+
+
+def _comparison_report(comparison) -> str:
+    a, b = comparison.before.scenario.name, comparison.after.scenario.name
+    names = {c.id: c.name_en for c in comparison.after.network.cities}
+    diff = comparison.differences()
+    lines = [f"{a} -> {b}", ""]
+    lines.append(f"year: {diff['year']['before']} -> {diff['year']['after']}")
+    for key in ("projects_added", "projects_removed"):
+        if diff[key]:
+            lines.append(f"{key.replace('_', ' ')}: {', '.join(diff[key])}")
+    lines.append(f"links added: {len(diff['links_added'])}, removed: {len(diff['links_removed'])}")
+    if diff["parameters_changed"]:
+        lines.append(f"parameters changed: {', '.join(diff['parameters_changed'])}")
+    lines += ["", f"{'target':<24} {'before':>8} {'after':>8}"]
+    for _, r in comparison.target_summary().iterrows():
+        lines.append(
+            f"{r['target']:<24} {r['passed_before']:>4}/{r['checked']:<3} "
+            f"{r['passed_after']:>4}/{r['checked']:<3}  {'met' if r['met_after'] else 'not met'}"
+        )
+    changes = comparison.target_changes()
+    for kind in ("newly met", "newly missed"):
+        rows = changes[changes["change"] == kind]
+        for _, r in rows.iterrows():
+            if isinstance(r["destination"], str) and r["destination"]:
+                pair = f"{names[r['origin']]} – {names[r['destination']]}"
+                lines.append(
+                    f"  {kind}: {r['target']}: {pair} ({_min(r['before_min'])} -> {_min(r['after_min'])})"
+                )
+            else:
+                lines.append(f"  {kind}: {r['target']}: {names[r['origin']]}")
+    cities = comparison.city_changes()
+    first = cities["profile"].iloc[0]
+    rail = cities[cities["profile"] == first]
+    newly = rail[~np.isfinite(rail["weighted_avg_min_before"]) & np.isfinite(rail["weighted_avg_min_after"])]
+    if len(newly):
+        lines += ["", f"newly connected ({first}): {', '.join(names[c] for c in newly['city'])}"]
+    rail = rail[np.isfinite(rail["weighted_avg_min_delta"])].sort_values("weighted_avg_min_delta")
+    lines += ["", f"largest gains in weighted average time ({first}; other cities it reaches):"]
+    for _, r in rail.head(5).iterrows():
+        lines.append(
+            f"  {names[r['city']]:<18} {r['weighted_avg_min_before']:>6.0f} -> "
+            f"{r['weighted_avg_min_after']:>6.0f} min ({r['weighted_avg_min_delta']:+.0f})"
+        )
+    net = comparison.network_changes()
+    lines += [
+        "",
+        "network-wide (share of pairs within 2 h; population-weighted mean of weighted average time):",
+    ]
+    for _, r in net[net["indicator"].isin(["share_pairs_within_120", "mean_weighted_avg_min"])].iterrows():
+        lines.append(f"  {r['profile']:<10} {r['indicator']:<24} {r['before']:>8} -> {r['after']:>8}")
+    return "\n".join(lines)
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario, args.network)
+    full = load_network(scenario.network_folder)
+    city = apply_scenario(scenario, full).find_city(args.city)
+    scenario = replace(scenario, profiles=(PROFILES[args.profile],), targets_file=None)
+    result = evaluate(scenario, full, backend=args.backend)
+    out = args.out or Path("results") / f"map-{city.id}-{scenario.name}-{args.profile}"
+    atomic_folder(out, lambda tmp: write_map(result, city.id, args.profile, tmp))
+    print(f"wrote {out}/ (map.png, map.svg, minutes.csv)")
+    return 0
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from sim.scenario import BUNDLED_SCENARIOS
+
+    for path in sorted(BUNDLED_SCENARIOS.glob("*.toml")):
+        if path.stem == "targets":
+            continue
+        s = load_scenario(str(path))
+        first = " ".join(s.description.split()).split(". ")[0]
+        first = first if len(first) <= 88 else first[:87] + "…"
+        year = f"year {s.year}" if s.year else "open today"
+        print(f"{s.name:<28} {year:<10} {first}")
+    return 0
+
+
+def _min(value: float | None) -> str:
+    """Minutes for a report line: '95 min', or 'no path'."""
+    return "no path" if value is None or value != value else f"{value:.0f} min"

@@ -4,7 +4,7 @@ Methods
 -------
 Weighted average travel time (Gutiérrez 2001, "Location, economic potential and daily
 accessibility", J. Transport Geography 9(4)):
-    ``A_i = sum_j T_ij P_j / sum_j P_j`` over the destinations j != i.
+    ``A_i = sum_j T_ij P_j / sum_j P_j`` over the destinations j != i that i can reach.
 Potential accessibility (Hansen 1959, "How accessibility shapes land use", JAIP 25(2)):
     ``P_i = sum_j P_j f(T_ij)`` over j != i, with ``f(t) = exp(-beta t)`` (exponential,
     default ``beta = ln 2 / 60``: an opportunity an hour away counts half) or
@@ -14,8 +14,8 @@ Daily accessibility / cumulative opportunities (Gutiérrez 2001):
 Equity across cities: mean, coefficient of variation (population standard deviation /
 mean) and Gini coefficient of an indicator.
 
-Unreachable pairs carry ``inf``: they add nothing to potential or daily accessibility,
-and make a city's weighted average time ``inf``.
+Unreachable pairs carry ``inf``: they add nothing to potential or daily accessibility and
+are left out of the weighted average time (see :func:`unreachable_population`).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ __all__ = [
     "gini",
     "potential_accessibility",
     "share_within",
+    "unreachable_population",
     "weighted_average_time",
 ]
 
@@ -50,15 +51,27 @@ def _off_diagonal(n: int) -> np.ndarray:
 
 
 def weighted_average_time(times: np.ndarray, population: np.ndarray) -> np.ndarray:
-    """Population-weighted mean time from each city to all the others (minutes)."""
+    """Population-weighted mean time from each city to the other cities it can reach (minutes).
+
+    Unreachable destinations are left out of both sums (their population is reported by
+    :func:`unreachable_population`); a city that reaches none gets ``inf``.
+    """
     t, p = _check(times, population)
-    w = np.where(_off_diagonal(len(p)), p[None, :], 0.0)
-    with np.errstate(invalid="ignore"):
-        total = np.where(w > 0, t * w, 0.0).sum(axis=1)
-    unreachable = np.any(~np.isfinite(t) & (w > 0), axis=1)
-    out = total / w.sum(axis=1)
-    out[unreachable] = np.inf
+    reach = _off_diagonal(len(p)) & np.isfinite(t)
+    w = np.where(reach, p[None, :], 0.0)
+    total = np.where(reach, t, 0.0) * w
+    weight = w.sum(axis=1)
+    out = np.full(len(p), np.inf)
+    ok = weight > 0
+    out[ok] = total.sum(axis=1)[ok] / weight[ok]
     return out
+
+
+def unreachable_population(times: np.ndarray, population: np.ndarray) -> np.ndarray:
+    """Return the population of the other cities each city cannot reach at all."""
+    t, p = _check(times, population)
+    missing = _off_diagonal(len(p)) & ~np.isfinite(t)
+    return np.where(missing, p[None, :], 0.0).sum(axis=1)
 
 
 def potential_accessibility(
@@ -112,8 +125,10 @@ def share_within(times: np.ndarray, threshold: float = 120.0) -> float:
 
 
 def coefficient_of_variation(values: np.ndarray) -> float:
-    """Return the population standard deviation divided by the mean."""
+    """Return the population standard deviation divided by the mean (NaN for no values)."""
     v = np.asarray(values, dtype=float)
+    if len(v) == 0 or v.mean() == 0:
+        return float("nan")
     return float(v.std() / v.mean())
 
 

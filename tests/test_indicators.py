@@ -11,6 +11,7 @@ from sim.indicators import (
     gini,
     potential_accessibility,
     share_within,
+    unreachable_population,
     weighted_average_time,
 )
 
@@ -25,11 +26,15 @@ def test_weighted_average_time():
     assert weighted_average_time(T, P) == pytest.approx([96.0, 82.5, 110.0])
 
 
-def test_weighted_average_time_unreachable_is_inf():
+def test_weighted_average_time_leaves_out_unreachable():
     t = T.copy()
     t[0, 2] = np.inf
     out = weighted_average_time(t, P)
-    assert math.isinf(out[0]) and out[1] == pytest.approx(82.5)
+    # city 0 reaches only city 1: 60 * 200 / 200
+    assert out[0] == pytest.approx(60.0) and out[1] == pytest.approx(82.5)
+    assert list(unreachable_population(t, P)) == [300, 0, 0]
+    t[0, 1] = np.inf
+    assert math.isinf(weighted_average_time(t, P)[0])
 
 
 def test_potential_exponential_half_life_one_hour():

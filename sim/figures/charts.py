@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.figures.style import with_fonts
+from sim.network import City
 
-__all__ = ["plot_calibration"]
+__all__ = ["od_order", "plot_calibration", "plot_od_heatmap", "plot_targets"]
 
 
 @with_fonts
@@ -74,5 +76,112 @@ def plot_calibration(table: pd.DataFrame) -> Figure:
         ax.set_aspect("equal")
         ax.grid(color="#eeeeee", lw=0.5)
         ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+PROVINCE_ORDER = ("hubei", "hunan", "jiangxi")
+
+
+def od_order(cities: list[City]) -> list[City]:
+    """Return cities ordered for an OD matrix: by province, metropolitan area first, then population."""
+
+    def key(c: City) -> tuple[bool, int, bool, int, str]:
+        province = PROVINCE_ORDER.index(c.province) if c.province in PROVINCE_ORDER else len(PROVINCE_ORDER)
+        return (c.plan_status != "in-plan", province, c.metro_area is None, -(c.population or 0), c.id)
+
+    return sorted(cities, key=key)
+
+
+@with_fonts
+def plot_od_heatmap(
+    cities: list[City], minutes: np.ndarray, title: str, threshold: float = 120.0, cap: float = 360.0
+) -> Figure:
+    """Door-to-door minutes between every pair of cities, with the ``threshold`` line drawn.
+
+    Parameters
+    ----------
+    cities
+        City records in matrix order (see :func:`od_order`).
+    minutes
+        ``(n, n)`` minutes in the same order (``inf`` unreachable).
+    title
+        Figure title.
+    threshold
+        The contour drawn on the matrix (default: the plans' 2 hours).
+    cap
+        Colours saturate above this many minutes.
+    """
+    n = len(cities)
+    fig = Figure(figsize=(11, 10), dpi=110)
+    ax = fig.add_subplot()
+    shown = np.where(np.isfinite(minutes), np.minimum(minutes, cap), cap)
+    np.fill_diagonal(shown, np.nan)
+    image = ax.imshow(shown, cmap="viridis_r", vmin=0, vmax=cap, interpolation="nearest")
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    within = np.argwhere(np.isfinite(minutes) & (minutes <= threshold) & ~np.eye(n, dtype=bool))
+    boxes = [Rectangle((j - 0.5, i - 0.5), 1, 1) for i, j in within]
+    ax.add_collection(PatchCollection(boxes, facecolor="none", edgecolor="#d62728", linewidth=1.0))
+    names = [c.name_zh for c in cities]
+    ax.set_xticks(range(n), names, rotation=90, fontsize=7)
+    ax.set_yticks(range(n), names, fontsize=7)
+    ax.set_xlabel("destination")
+    ax.set_ylabel("origin")
+    groups = [(c.plan_status != "in-plan", c.province) for c in cities]
+    for k in range(1, n):
+        if groups[k] != groups[k - 1]:
+            ax.axhline(k - 0.5, color="white", lw=2)
+            ax.axvline(k - 0.5, color="white", lw=2)
+    bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
+    bar.set_label(f"door-to-door minutes (≥ {cap:.0f} shown as {cap:.0f})")
+    ax.set_title(
+        f"{title}\nred outline: within {threshold:.0f} min; white lines: province groups", fontsize=11
+    )
+    fig.tight_layout()
+    return fig
+
+
+@with_fonts
+def plot_targets(summary: pd.DataFrame, title: str) -> Figure:
+    """For each target, pairs (or cities) passing and failing, before and after if given.
+
+    Parameters
+    ----------
+    summary
+        One row per target with ``target``, ``checked``, ``passed_before`` and optionally
+        ``passed_after`` (from :meth:`sim.compare.Comparison.target_summary`, or with only
+        ``passed_before`` for one scenario).
+    title
+        Figure title.
+    """
+    rows = summary.reset_index(drop=True)
+    has_after = "passed_after" in rows and rows["passed_after"].notna().any()
+    fig = Figure(figsize=(10, 0.7 * len(rows) + 1.6), dpi=110)
+    ax = fig.add_subplot()
+    height = 0.38 if has_after else 0.6
+    for k, row in rows.iterrows():
+        series = [("before", row["passed_before"], 0.0)]
+        if has_after:
+            series = [
+                ("before", row["passed_before"], height / 2 + 0.02),
+                ("after", row["passed_after"], -height / 2 - 0.02),
+            ]
+        for label, passed, offset in series:
+            share = passed / row["checked"] if row["checked"] else 0.0
+            y = -k + offset
+            ax.barh(
+                y, share, height=height, color="#2ca02c" if label == "after" or not has_after else "#98df8a"
+            )
+            ax.barh(y, 1 - share, left=share, height=height, color="#d9d9d9")
+            tag = f"{label}: " if has_after else ""
+            ax.text(1.01, y, f"{tag}{passed:.0f}/{row['checked']:.0f}", va="center", fontsize=8)
+    ax.set_yticks([-k for k in range(len(rows))], rows["target"], fontsize=9)
+    ax.set_xlim(0, 1.18)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25 %", "50 %", "75 %", "100 %"])
+    ax.set_xlabel("share of pairs (or cities) meeting the target")
+    ax.set_title(title, fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig

@@ -1,0 +1,129 @@
+"""What each command writes into its results folder (tables and pictures).
+
+Called with a temporary folder by :func:`sim.output.atomic_folder`, so a folder appears
+only complete. Figures are saved as PNG and SVG with fixed metadata, so that the same
+inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.accessibility import city_indicators, network_indicators
+from sim.compare import Comparison
+from sim.evaluate import Evaluation
+from sim.network import Network
+from sim.output import write_csv, write_json
+
+__all__ = ["RUN_FILES", "save_figure", "write_comparison", "write_map", "write_run"]
+
+RUN_FILES = (
+    "travel_times.csv",
+    "itineraries.csv",
+    "targets.csv",
+    "indicators.csv",
+    "network_indicators.csv",
+    "summary.json",
+    "network.png",
+    "network.svg",
+    "od_rail.png",
+    "od_rail.svg",
+    "targets.png",
+    "targets.svg",
+)
+
+
+def save_figure(fig: Figure, folder: Path, stem: str) -> None:
+    """Save ``fig`` as ``stem.png`` and ``stem.svg`` with reproducible metadata."""
+    with matplotlib.rc_context({"svg.hashsalt": "sim", "svg.fonttype": "path"}):
+        fig.savefig(folder / f"{stem}.png", metadata={"Software": None})
+        fig.savefig(folder / f"{stem}.svg", metadata={"Date": None, "Creator": None})
+
+
+def write_run(result: Evaluation, full: Network, folder: Path) -> None:
+    """Write the results of ``sim run`` (see :data:`RUN_FILES`)."""
+    from sim import figures
+
+    write_csv(result.travel_times(), folder / "travel_times.csv")
+    write_csv(result.itineraries(), folder / "itineraries.csv")
+    write_csv(result.targets_table(), folder / "targets.csv")
+    write_csv(city_indicators(result), folder / "indicators.csv")
+    write_csv(network_indicators(result), folder / "network_indicators.csv")
+    write_json(result.summary(), folder / "summary.json")
+    s = result.scenario
+    built = f"as built by end of {s.year}" if s.year else "open today"
+    save_figure(
+        figures.plot_network(result.network, context=full, title=f"{s.name}: network {built}"),
+        folder,
+        "network",
+    )
+    if "rail" in result.results:
+        cities = figures.od_order([c for c in result.network.cities if c.plan_status != "external"])
+        index = [result.city_ids.index(c.id) for c in cities]
+        matrix = result.results["rail"].minutes[np.ix_(index, index)]
+        save_figure(
+            figures.plot_od_heatmap(cities, matrix, f"{s.name}: rail, door to door"), folder, "od_rail"
+        )
+    summary = _target_counts(result)
+    save_figure(figures.plot_targets(summary, f"{s.name}: targets met"), folder, "targets")
+
+
+def _target_counts(result: Evaluation):
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {"target": tr.target.id, "checked": len(tr.checks), "passed_before": tr.n_passed}
+            for tr in result.targets
+        ]
+    )
+
+
+def write_comparison(comparison: Comparison, folder: Path) -> None:
+    """Write the results of ``sim compare``: changes per pair, target, city and network."""
+    from sim import figures
+
+    a, b = comparison.before.scenario.name, comparison.after.scenario.name
+    write_csv(comparison.od_changes(), folder / "od_changes.csv")
+    write_csv(comparison.target_changes(), folder / "target_changes.csv")
+    summary = comparison.target_summary()
+    write_csv(summary, folder / "target_summary.csv")
+    cities = comparison.city_changes()
+    write_csv(cities, folder / "city_changes.csv")
+    write_csv(comparison.network_changes(), folder / "network_changes.csv")
+    write_json(comparison.differences(), folder / "differences.json")
+    for profile in comparison.profiles:
+        rows = cities[cities["profile"] == profile]
+        change = dict(zip(rows["city"], rows["weighted_avg_min_delta"], strict=True))
+        fig = figures.plot_change_map(
+            comparison.after.network,
+            change,
+            f"{a} → {b}: change in weighted average travel time ({profile})",
+            "minutes (after − before; blue: faster)",
+        )
+        save_figure(fig, folder, f"change_{profile}")
+    save_figure(figures.plot_targets(summary, f"targets met: {a} (light) → {b} (dark)"), folder, "targets")
+
+
+def write_map(result: Evaluation, origin: str, profile: str, folder: Path) -> None:
+    """Write the travel-time map from one city and its table of minutes."""
+    from sim import figures
+
+    res = result.results[profile]
+    i = result.city_ids.index(origin)
+    minutes = {c: float(res.minutes[i, j]) for j, c in enumerate(result.city_ids) if c != origin}
+    city = result.network.city_by_id[origin]
+    title = f"{result.scenario.name}: door-to-door minutes from {city.name_zh} {city.name_en} ({profile})"
+    save_figure(figures.plot_travel_time_map(result.network, minutes, origin, title), folder, "map")
+    table = pd.DataFrame(
+        [
+            {"origin": origin, "destination": c, "profile": profile, "minutes": round(m, 1)}
+            for c, m in minutes.items()
+        ]
+    )
+    write_csv(table, folder / "minutes.csv")
