@@ -25,11 +25,12 @@ import pytest
 
 import sim.figures
 from sim.cli import main
+from sim.results import RUN_FILES
 from tests.conftest import with_hand_parameters
 
 TINY = (Path(__file__).parent / "data" / "tiny").resolve()
-OUTPUT_FILES = {"travel_times.csv", "itineraries.csv", "targets.csv", "summary.json", "network.png"}
-TEXT_FILES = ("travel_times.csv", "itineraries.csv", "targets.csv", "summary.json")
+OUTPUT_FILES = set(RUN_FILES)
+TEXT_FILES = tuple(RUN_FILES)  # tables and pictures alike must be byte-identical
 
 TARGETS = """\
 [sets]
@@ -352,14 +353,14 @@ def test_failed_first_write_leaves_nothing(
 ) -> None:
     import sim.cli
 
-    real = sim.cli._write_results
+    real = sim.cli.write_run
 
     def half(result: object, full: object, folder: Path) -> None:
         real(result, full, folder)  # every file written ...
         assert {p.name for p in folder.iterdir()} == OUTPUT_FILES
         raise OSError(28, "No space left on device")  # ... then the run fails
 
-    monkeypatch.setattr(sim.cli, "_write_results", half)
+    monkeypatch.setattr(sim.cli, "write_run", half)
     code, _, err = run_cli(capsys, "run", scenario, "--out", work / "out", "--quiet")
     assert code == 1
     assert_one_line_error(err)
