@@ -37,6 +37,7 @@ commands:
   sim compare A B           what changes from scenario A to scenario B, and why
   sim map CITY              travel-time map from one city
   sim scenarios             the bundled scenarios, a line each
+  sim report A [B]          one self-contained HTML report (pictures inline)
   sim validate [DIR]        check a network folder (schema, ids, ranges, years)
   sim calibrate             compare modelled with observed times (network/observed_times.csv)
   sim export FILE.graphml   the door-to-door graph of a profile, for other tools
@@ -127,6 +128,18 @@ def _parser() -> argparse.ArgumentParser:
     mp.add_argument("--out", type=Path, help="results folder")
     _common(mp)
     mp.set_defaults(func=_cmd_map)
+
+    rep = sub.add_parser(
+        "report",
+        help="self-contained HTML report of a scenario or a comparison",
+        description="Write one HTML file with the target table, indicators, pictures, the itineraries "
+        "behind every failing target, and (with B) the comparison of A and B. Opens with no network.",
+    )
+    rep.add_argument("scenario", help="scenario A (file or bundled name)")
+    rep.add_argument("other", nargs="?", help="scenario B to compare with A")
+    rep.add_argument("--out", type=Path, help="output file (default: results/report-A[-vs-B].html)")
+    _common(rep)
+    rep.set_defaults(func=_cmd_report)
 
     sc = sub.add_parser(
         "scenarios",
@@ -482,3 +495,23 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 def _min(value: float | None) -> str:
     """Minutes for a report line: '95 min', or 'no path'."""
     return "no path" if value is None or value != value else f"{value:.0f} min"
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from sim.output import atomic_file
+    from sim.report import render_report
+
+    first = load_scenario(args.scenario, args.network)
+    full = load_network(first.network_folder)
+    before = evaluate(first, full, backend=args.backend)
+    after = full_after = None
+    name = f"report-{first.name}"
+    if args.other:
+        second = load_scenario(args.other, args.network)
+        full_after = load_network(second.network_folder)
+        after = evaluate(second, full_after, backend=args.backend)
+        name += f"-vs-{second.name}"
+    out = args.out or Path("results") / f"{name}.html"
+    atomic_file(out, render_report(before, full, after, full_after))
+    print(f"wrote {out}")
+    return 0

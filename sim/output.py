@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["atomic_folder", "write_csv", "write_json"]
+__all__ = ["atomic_file", "atomic_folder", "write_csv", "write_json"]
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -67,5 +67,23 @@ def atomic_folder(destination: Path, fill: Callable[[Path], None]) -> Path:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return destination
+
+
+def atomic_file(destination: Path, text: str) -> Path:
+    """Write ``text`` to ``destination`` through a temporary file and a rename."""
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{destination.name}.tmp-", dir=destination.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(name, 0o666 & ~umask)
+        os.replace(name, destination)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
         raise
     return destination

@@ -1,0 +1,203 @@
+"""One self-contained HTML report of a scenario, or of a comparison of two.
+
+Everything is inline (pictures as base64 PNG, styles in the page), so the file opens in
+any browser with no network and can be mailed as it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.accessibility import city_indicators, network_indicators
+from sim.compare import Comparison
+from sim.evaluate import Evaluation
+from sim.network import Network
+
+__all__ = ["render_report"]
+
+_STYLE = """
+body { font-family: -apple-system, "Segoe UI", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
+       max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: .2em; margin-top: 2em; }
+table { border-collapse: collapse; margin: .8em 0; font-size: .88em; }
+th, td { border: 1px solid #ddd; padding: .25em .6em; text-align: right; }
+th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
+.met { color: #1a7f37; font-weight: 600; } .missed { color: #c62828; font-weight: 600; }
+img { max-width: 100%; border: 1px solid #eee; margin: .5em 0; }
+.note { color: #666; font-size: .9em; } code { background: #f4f4f4; padding: 0 .2em; }
+"""
+
+
+def _img(fig: Figure, alt: str) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, border=0, na_rep="–", float_format=lambda v: f"{v:,.1f}")
+
+
+def _targets_section(result: Evaluation) -> str:
+    names = {c.id: f"{c.name_zh} {c.name_en}" for c in result.network.cities}
+    rows = []
+    for tr in result.targets:
+        t = tr.target
+        verdict = '<span class="met">met</span>' if tr.met else '<span class="missed">not met</span>'
+        how = (
+            f"{t.profile}, {t.measure.replace('_', ' ')} ≤ {t.threshold_min:g} min"
+            if t.kind == "travel_time"
+            else f"{t.service.replace('_', ' ')} coverage"
+        )
+        rows.append(
+            f"<tr><td>{html.escape(t.id)}</td><td>{verdict}</td><td>{tr.n_passed}/{len(tr.checks)}</td>"
+            f"<td>{html.escape(how)}</td><td>{html.escape(t.source)}</td></tr>"
+        )
+    out = [
+        "<table><tr><th>target</th><th>verdict</th><th>passing</th><th>read as</th><th>source</th></tr>",
+        *rows,
+        "</table>",
+    ]
+    out.append("<h3>Failing pairs and the itineraries behind them</h3>")
+    for tr in result.targets:
+        t = tr.target
+        failing = [c for c in tr.checks if not c.passed]
+        if not failing:
+            continue
+        out.append(f"<h4>{html.escape(t.id)}: {html.escape(t.title)}</h4>")
+        if t.kind == "coverage":
+            out.append("<p>Not served: " + html.escape(", ".join(names[c.origin] for c in failing)) + "</p>")
+            continue
+        res = result.results[t.profile]
+        ids = res.graph.city_ids
+        items = []
+        for c in failing:
+            if c.minutes is None:
+                items.append(
+                    f"<li>{html.escape(names[c.origin])} – {html.escape(names[c.destination])}: no path</li>"
+                )
+                continue
+            i, j = ids.index(c.origin), ids.index(c.destination)
+            if res.minutes[j, i] > res.minutes[i, j]:
+                i, j = j, i
+            legs = "; ".join(
+                f"{leg.kind} {leg.line or ''} {leg.from_id}→{leg.to_id} {leg.minutes:.0f}".replace("  ", " ")
+                for leg in res.legs[i][j]
+            )
+            board = f", {c.on_board_min:.0f} on board" if c.on_board_min is not None else ""
+            items.append(
+                f"<li><b>{html.escape(names[ids[i]])} → {html.escape(names[ids[j]])}</b>: "
+                f"{c.minutes:.0f} min (+{c.gap_min:.0f}{board}) "
+                f"<span class='note'>{html.escape(legs)}</span></li>"
+            )
+        out.append("<ul>" + "".join(items) + "</ul>")
+    return "\n".join(out)
+
+
+def _scenario_section(result: Evaluation, full: Network) -> str:
+    from sim import figures
+
+    s = result.scenario
+    built = f"as built by the end of {s.year}" if s.year else "open today"
+    parts = [
+        f"<h2>Scenario <code>{html.escape(s.name)}</code></h2>",
+        f"<p>{html.escape(' '.join(s.description.split()))}</p>",
+        f"<p class='note'>Network {built}: {len(result.network.cities)} cities, "
+        f"{len(result.network.terminals)} terminals, {len(result.network.links)} links.</p>",
+        "<h3>Targets</h3>",
+        _targets_section(result),
+        "<h3>Network-wide indicators</h3>",
+        _table(network_indicators(result)),
+    ]
+    parts.append(
+        _img(
+            figures.plot_network(result.network, context=full, title=f"{s.name}: network {built}"),
+            "network map",
+        )
+    )
+    if "rail" in result.results:
+        cities = figures.od_order([c for c in result.network.cities if c.plan_status != "external"])
+        index = [result.city_ids.index(c.id) for c in cities]
+        matrix = result.results["rail"].minutes[index][:, index]
+        parts.append(
+            _img(figures.plot_od_heatmap(cities, matrix, f"{s.name}: rail, door to door"), "OD matrix")
+        )
+    table = city_indicators(result)
+    parts += [
+        "<h3>Indicators per city</h3>",
+        "<p class='note'>Weighted average time (Gutiérrez 2001), potential accessibility "
+        "(Hansen 1959; exponential decay, half-weight at 60 min), population reachable within "
+        "60/120/180 minutes.</p>",
+        _table(table),
+    ]
+    return "\n".join(parts)
+
+
+def _comparison_section(comparison: Comparison) -> str:
+    from sim import figures
+
+    a, b = comparison.before.scenario.name, comparison.after.scenario.name
+    diff = comparison.differences()
+    changes = comparison.target_changes()
+    moved = changes[changes["change"].isin(["newly met", "newly missed"])]
+    parts = [
+        f"<h2>Comparison <code>{html.escape(a)}</code> → <code>{html.escape(b)}</code></h2>",
+        "<p>Projects added: "
+        + html.escape(", ".join(diff["projects_added"]) or "none")
+        + ". Projects removed: "
+        + html.escape(", ".join(diff["projects_removed"]) or "none")
+        + f". Links added: {len(diff['links_added'])}, removed: {len(diff['links_removed'])}.</p>",
+        _table(comparison.target_summary()),
+        _img(
+            figures.plot_targets(comparison.target_summary(), f"targets met: {a} (light) → {b} (dark)"),
+            "targets before and after",
+        ),
+        "<h3>Pairs and cities that newly meet or miss a target</h3>",
+        _table(moved) if len(moved) else "<p>None.</p>",
+        "<h3>Network-wide change</h3>",
+        _table(comparison.network_changes()),
+    ]
+    cities = comparison.city_changes()
+    for profile in comparison.profiles:
+        rows = cities[cities["profile"] == profile]
+        change = dict(zip(rows["city"], rows["weighted_avg_min_delta"], strict=True))
+        fig = figures.plot_change_map(
+            comparison.after.network,
+            change,
+            f"{a} → {b}: change in weighted average travel time ({profile})",
+            "minutes (after − before; blue: faster)",
+        )
+        parts.append(_img(fig, f"change map {profile}"))
+    return "\n".join(parts)
+
+
+def render_report(
+    before: Evaluation, full: Network, after: Evaluation | None = None, full_after: Network | None = None
+) -> str:
+    """Return the HTML text of the report of ``before`` (and of ``after`` and the comparison)."""
+    from sim.compare import compare
+
+    title = before.scenario.name if after is None else f"{before.scenario.name} → {after.scenario.name}"
+    body = [
+        f"<h1>sim report: {html.escape(title)}</h1>",
+        "<p class='note'>Door-to-door travel times (access, processing, wait, in-vehicle, transfers, "
+        "egress) on the multimodal network of the Middle Yangtze River urban agglomeration, and the "
+        "targets of its plans. Generated by <code>sim report</code>.</p>",
+    ]
+    if after is not None:
+        body.append(_comparison_section(compare(before, after)))
+    body.append(_scenario_section(before, full))
+    if after is not None:
+        body.append(_scenario_section(after, full_after or full))
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>sim report: {html.escape(title)}</title><style>{_STYLE}</style></head><body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )

@@ -1,0 +1,92 @@
+"""Comparison of two scenarios on the tiny network, and the commands built on it."""
+
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.compare import compare
+from sim.evaluate import evaluate
+from sim.scenario import Scenario
+from tests.conftest import HAND_PARAMETERS
+
+TINY = Path(__file__).parent / "data" / "tiny"
+TARGETS = """
+[[target]]
+id = "bc-90"
+title = "bb-cc within 90 min"
+source = "test"
+kind = "travel_time"
+threshold_min = 90
+pairs = [{ from = "bb", to = "cc" }]
+"""
+
+
+@pytest.fixture
+def pair(tmp_path):
+    (tmp_path / "targets.toml").write_text(TARGETS, encoding="utf-8")
+    common = {
+        "network_folder": TINY,
+        "targets_file": tmp_path / "targets.toml",
+        "parameters": HAND_PARAMETERS,
+    }
+    before = evaluate(Scenario(name="y2011", year=2011, **common))
+    after = evaluate(Scenario(name="y2025", year=2025, **common))
+    return compare(before, after)
+
+
+def test_line_opening_is_listed_and_newly_meets_the_target(pair):
+    diff = pair.differences()
+    # L2 (st_b-st_c) opened in 2012: the only link that differs
+    assert [d.split()[1] for d in diff["links_added"]] == ["L2"]
+    changes = pair.target_changes()
+    row = changes[changes["target"] == "bc-90"].iloc[0]
+    # after: 10 + 15 + 32 (150 km at 300 + 2) + 5 + 5 = 67 by hand, within 90
+    assert row["change"] == "newly met" and row["after_min"] == pytest.approx(67)
+    assert row["before_min"] > 90
+
+
+def test_od_deltas_are_after_minus_before(pair):
+    od = pair.od_changes().dropna(subset=["delta_min"])
+    assert len(od) > 0
+    assert (od["after_min"] - od["before_min"] - od["delta_min"]).abs().max() < 0.051
+    # opening a line can only shorten trips
+    assert (od["delta_min"] <= 1e-9).all()
+
+
+def test_city_changes_follow_the_od_changes(pair):
+    cities = pair.city_changes()
+    rail = cities[cities["profile"] == "rail"].set_index("city")
+    assert rail.loc["cc", "weighted_avg_min_delta"] < 0
+
+
+def test_compare_and_report_commands(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "targets.toml").write_text(TARGETS, encoding="utf-8")
+    for name, year in (("a", 2011), ("b", 2025)):
+        (tmp_path / f"{name}.toml").write_text(
+            f'year = {year}\nnetwork = "{TINY.as_posix()}"\ntargets = "targets.toml"\n', encoding="utf-8"
+        )
+    assert main(["compare", "a.toml", "b.toml", "--out", "cmp"]) == 0
+    out = capsys.readouterr().out
+    assert "newly met: bc-90" in out
+    written = {p.name for p in (tmp_path / "cmp").iterdir()}
+    assert {
+        "od_changes.csv",
+        "target_changes.csv",
+        "differences.json",
+        "targets.png",
+        "change_rail.svg",
+    } <= written
+    assert main(["report", "a.toml", "b.toml", "--out", "r.html"]) == 0
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and page.count("<img ") >= 4
+    assert 'src="http' not in page and "<script" not in page  # self-contained
+    assert main(["map", "bb", "--scenario", "b.toml", "--out", "m"]) == 0
+    assert {p.name for p in (tmp_path / "m").iterdir()} == {"map.png", "map.svg", "minutes.csv"}
+
+
+def test_scenarios_lists_every_bundled_scenario(capsys):
+    assert main(["scenarios"]) == 0
+    names = {line.split()[0] for line in capsys.readouterr().out.splitlines()}
+    assert {"2015", "2020", "today", "plan-2025", "vision-2035", "no-flights"} <= names
