@@ -21,7 +21,7 @@ from sim.network import Network
 __all__ = ["render_report"]
 
 _STYLE = """
-body { font-family: -apple-system, "Segoe UI", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
+body { font-family: -apple-system, "Segoe UI", "Noto Sans CJK SC", "Microsoft YaHei", SimCJK, sans-serif;
        max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: .2em; margin-top: 2em; }
 table { border-collapse: collapse; margin: .8em 0; font-size: .88em; }
@@ -40,8 +40,41 @@ def _img(fig: Figure, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
+def _number(v: float) -> str:
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    if abs(v) >= 1:
+        return f"{v:.1f}"
+    return f"{v:.3f}"
+
+
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, border=0, na_rep="–", float_format=lambda v: f"{v:,.1f}")
+    return frame.to_html(index=False, border=0, na_rep="–", float_format=_number)
+
+
+def _embedded_font(text: str) -> str:
+    """Return an @font-face rule with the shipped CJK font cut to the characters of ``text``.
+
+    Browsers without a Chinese font would show boxes; a subset of a few hundred glyphs
+    adds only tens of kilobytes to the page.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from sim.typography import CJK_FONT
+
+    wanted = "".join(sorted({ch for ch in text if ord(ch) > 0x2000}))
+    if not wanted:
+        return ""
+    font = TTFont(str(CJK_FONT))
+    subsetter = subset.Subsetter(subset.Options())
+    subsetter.populate(text=wanted)
+    subsetter.subset(font)
+    font.flavor = "woff"
+    buffer = io.BytesIO()
+    font.save(buffer)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"@font-face {{ font-family: 'SimCJK'; src: url(data:font/woff;base64,{data}) format('woff'); }}"
 
 
 def _targets_section(result: Evaluation) -> str:
@@ -195,9 +228,11 @@ def render_report(
     body.append(_scenario_section(before, full))
     if after is not None:
         body.append(_scenario_section(after, full_after or full))
+    text = "\n".join(body)
+    style = _embedded_font(text + title) + _STYLE
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>sim report: {html.escape(title)}</title><style>{_STYLE}</style></head><body>\n"
-        + "\n".join(body)
+        f"<title>sim report: {html.escape(title)}</title><style>{style}</style></head><body>\n"
+        + text
         + "\n</body></html>\n"
     )
