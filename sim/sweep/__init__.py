@@ -1,0 +1,1 @@
+"""Batch sweeps over project sets, parameters and failures (see ``sim sweep``)."""

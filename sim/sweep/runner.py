@@ -1,0 +1,314 @@
+"""Run a sweep: chunks of scenarios on local processes, one Parquet part file per chunk.
+
+A chunk is one (parameter set, failure) context and either one prefix of the project
+subsets (the first bits fixed) or a slice of an explicit list of project sets. Every chunk
+is written to ``runs.parquet/part-NNNNN.parquet`` through a temporary file and a rename,
+so a sweep killed at any moment leaves only complete parts, and ``resume`` runs exactly
+the missing ones: no row lost, none duplicated. A scenario that fails is recorded with its
+error and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.errors import InputError
+from sim.network import Network, load_network
+from sim.scenario import Scenario, apply_scenario
+from sim.sweep.engine import IncrementalEngine
+from sim.sweep.metrics import MetricSet
+from sim.sweep.spec import Failure, SweepSpec, load_sweep, parameter_overrides
+from sim.targets import coverage, load_targets
+
+__all__ = ["Chunk", "plan_chunks", "run_chunk", "run_sweep"]
+
+SERVICES = ("fast_rail", "rail", "expressway")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One unit of work: a context and a piece of the project axis."""
+
+    id: int
+    parameters: dict[str, Any]
+    failure: Failure
+    prefix: int | None = None  # all-subsets: fixed first bits ...
+    depth: int = 0  # ... how many
+    masks: tuple[int, ...] = ()  # explicit project sets
+
+
+def _admissible_fn(spec: SweepSpec, order: list[str]) -> Callable[[int, int], bool]:
+    bit = {name: i for i, name in enumerate(order)}
+    requires = [sum(1 << bit[r] for r in spec.requires.get(name, ())) for name in order]
+    excludes = [sum(1 << bit[n] for n in group) for group in spec.excludes]
+
+    def admissible(mask: int, newest: int) -> bool:
+        if mask & requires[newest] != requires[newest]:
+            return False
+        return all((mask & group).bit_count() <= 1 for group in excludes)
+
+    return admissible
+
+
+def count_admissible(spec: SweepSpec, order: list[str]) -> int:
+    """Return the number of admissible subsets of the candidates (for progress and checks)."""
+    k = len(order)
+    masks = np.arange(1 << k, dtype=np.int64)
+    ok = np.ones(len(masks), dtype=bool)
+    bit = {name: i for i, name in enumerate(order)}
+    for name, needs in spec.requires.items():
+        has = (masks >> bit[name]) & 1 == 1
+        for need in needs:
+            ok &= ~has | ((masks >> bit[need]) & 1 == 1)
+    for group in spec.excludes:
+        count = sum(((masks >> bit[n]) & 1) for n in group)
+        ok &= count <= 1
+    return int(ok.sum())
+
+
+def plan_chunks(spec: SweepSpec, network: Network) -> tuple[list[Chunk], int, list[str]]:
+    """Split the sweep into chunks; return them, the number of scenarios and the project order."""
+    order = spec.order()
+    base_net = apply_scenario(spec.base, network)
+    failures = spec.failures(base_net)
+    masks = spec.project_sets(order)
+    chunks: list[Chunk] = []
+    total = 0
+    admissible = _admissible_fn(spec, order)
+    for params in spec.parameter_sets():
+        for failure in failures:
+            if masks is None:
+                depth = min(len(order), 6)
+                for prefix in range(1 << depth):
+                    ok = all(
+                        admissible(prefix & ((1 << (j + 1)) - 1), j) for j in range(depth) if prefix >> j & 1
+                    )
+                    if ok:
+                        chunks.append(Chunk(len(chunks), params, failure, prefix, depth))
+                total += count_admissible(spec, order)
+            else:
+                for start in range(0, len(masks), 512):
+                    chunks.append(
+                        Chunk(len(chunks), params, failure, masks=tuple(masks[start : start + 512]))
+                    )
+                total += len(masks)
+    return chunks, total, order
+
+
+_CACHE: dict[str, Any] = {}
+
+
+def _context(
+    spec: SweepSpec, network: Network, chunk: Chunk, order: list[str]
+) -> tuple[Scenario, IncrementalEngine]:
+    key = json.dumps([chunk.parameters, chunk.failure.label], sort_keys=True)
+    if _CACHE.get("key") == key:
+        return _CACHE["scenario"], _CACHE["engine"]
+    scenario = spec.base
+    if chunk.parameters:
+        scenario = replace(
+            scenario, parameters=scenario.parameters.with_overrides(parameter_overrides(chunk.parameters))
+        )
+    if chunk.failure.links:
+        mods = tuple(
+            ({"type": "remove_link", "line": line, "from": a, "to": b}, None, None)
+            for line, a, b in chunk.failure.links
+        )
+        scenario = replace(scenario, modifications=scenario.modifications + mods)
+    engine = IncrementalEngine(scenario, network, order, spec.profile)
+    _CACHE.update(key=key, scenario=scenario, engine=engine)
+    return scenario, engine
+
+
+def _served(network: Network) -> dict[str, set[str]]:
+    return {s: coverage(network, s) for s in SERVICES}
+
+
+def run_chunk(spec_path: str, chunk: Chunk, order: list[str], folder: str) -> tuple[int, int, int]:
+    """Compute one chunk and write its part file; return (chunk id, rows, errors)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    spec = _CACHE.get("spec") if _CACHE.get("spec_path") == spec_path else None
+    if spec is None:
+        spec = load_sweep(spec_path)
+        network = load_network(spec.base.network_folder)
+        _CACHE.update(spec_path=spec_path, spec=spec, network=network)
+    network = _CACHE["network"]
+    rows: dict[str, list] = {}
+    errors = 0
+    try:
+        scenario, engine = _context(spec, network, chunk, order)
+        targets = load_targets(scenario.targets_file, engine.union_network) if scenario.targets_file else []
+        metrics = MetricSet(engine.union_network, targets, spec.profile.name)
+        base_served = _served(engine.base_network)
+        project_served = [
+            _served(
+                replace(
+                    engine.union_network,
+                    links=tuple(lk for lk in engine.union_network.links if lk.project == p),
+                )
+            )
+            for p in order
+        ]
+        if chunk.masks:
+            results: Iterator[tuple[int, np.ndarray]] = (
+                (m, engine.minutes_for([i for i in range(len(order)) if m >> i & 1])) for m in chunk.masks
+            )
+        else:
+            results = engine.walk(_admissible_fn(spec, order), chunk.prefix or 0, chunk.depth)
+        batch_masks, batch = [], []
+
+        def flush() -> None:
+            if not batch:
+                return
+            served = []
+            for m in batch_masks:
+                s = {k: set(v) for k, v in base_served.items()}
+                for i in range(len(order)):
+                    if m >> i & 1:
+                        for k in SERVICES:
+                            s[k] |= project_served[i][k]
+                served.append(s)
+            values = metrics.evaluate(np.stack(batch), served)
+            for m in batch_masks:
+                _append_axes(rows, spec, chunk, order, m, "")
+            for name, column in values.items():
+                rows.setdefault(name, []).extend(list(column))
+            batch_masks.clear()
+            batch.clear()
+
+        for mask, minutes in results:
+            batch_masks.append(mask)
+            batch.append(minutes)
+            if len(batch) >= 2048:
+                flush()
+        flush()
+    except Exception as error:  # a failing context is recorded, not fatal
+        errors += 1
+        rows = {}
+        _append_axes(rows, spec, chunk, order, chunk.prefix or 0, f"{type(error).__name__}: {error}")
+    table = pa.table({k: v for k, v in rows.items()})
+    final = Path(folder) / f"part-{chunk.id:05d}.parquet"
+    tmp = final.with_suffix(f".tmp-{os.getpid()}")
+    pq.write_table(table, tmp)
+    os.replace(tmp, final)
+    return chunk.id, table.num_rows, errors
+
+
+def _append_axes(
+    rows: dict[str, list], spec: SweepSpec, chunk: Chunk, order: list[str], mask: int, error: str
+) -> None:
+    rows.setdefault("mask", []).append(mask)
+    rows.setdefault("projects", []).append([n for i, n in enumerate(order) if mask >> i & 1])
+    rows.setdefault("n_projects", []).append(mask.bit_count())
+    for key in spec.parameter_grid:
+        rows.setdefault(f"param:{key}", []).append(float(chunk.parameters[key]))
+    rows.setdefault("failure", []).append(chunk.failure.label)
+    rows.setdefault("error", []).append(error)
+
+
+def _fingerprint(spec: SweepSpec, order: list[str], n_chunks: int) -> str:
+    text = spec.file.read_text(encoding="utf-8") + json.dumps(order) + str(n_chunks)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def run_sweep(
+    spec_path: str | Path,
+    out: Path,
+    *,
+    workers: int | None = None,
+    resume: bool = False,
+    force: bool = False,
+    progress: bool = True,
+) -> tuple[Path, int]:
+    """Run every chunk not yet on disk; return the runs folder and the number of scenarios.
+
+    Raises
+    ------
+    InputError
+        If ``out`` holds another sweep's results (or any results and neither ``resume``
+        nor ``force`` is given).
+    """
+    spec = load_sweep(spec_path)
+    network = load_network(spec.base.network_folder)
+    chunks, total, order = plan_chunks(spec, network)
+    if spec.project_mode is not None:
+        IncrementalEngine(spec.base, network, order, spec.profile)  # refuses unsweepable projects up front
+    runs = out / "runs.parquet"
+    manifest = out / "sweep.json"
+    fingerprint = _fingerprint(spec, order, len(chunks))
+    if runs.exists():
+        previous = (
+            json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint") if manifest.exists() else None
+        )
+        if force:
+            for part in runs.glob("part-*"):
+                part.unlink()
+        elif not resume:
+            raise InputError("results exist: add --resume to finish them or --force to start again", runs)
+        elif previous != fingerprint:
+            raise InputError("results of a different sweep (file changed): use --force to start again", runs)
+    runs.mkdir(parents=True, exist_ok=True)
+    for stale in runs.glob("*.tmp-*"):
+        stale.unlink()
+    manifest.write_text(
+        json.dumps(
+            {
+                "fingerprint": fingerprint,
+                "spec": str(spec.file),
+                "order": order,
+                "chunks": len(chunks),
+                "scenarios": total,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    todo = [c for c in chunks if not (runs / f"part-{c.id:05d}.parquet").exists()]
+    done_rows, started = 0, time.perf_counter()
+    last = [0.0]
+    n_workers = workers or os.cpu_count() or 1
+
+    def report(k: int, rows: int) -> None:
+        nonlocal done_rows
+        done_rows += rows
+        now = time.perf_counter()
+        if progress and (now - last[0] > 0.5 or k == len(todo)):
+            last[0] = now
+            rate = done_rows / max(now - started, 1e-9)
+            left = (total - done_rows) / rate if rate > 0 else float("inf")
+            sys.stderr.write(
+                f"\rsweep {spec.name}: chunk {k}/{len(todo)}, {done_rows:,} scenarios, "
+                f"{rate:,.0f}/s, ETA {left:,.0f} s   "
+            )
+            sys.stderr.flush()
+
+    if n_workers <= 1 or len(todo) <= 1:
+        for k, chunk in enumerate(todo, start=1):
+            _, rows, _ = run_chunk(str(spec.file), chunk, order, str(runs))
+            report(k, rows)
+    else:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
+            futures = [pool.submit(run_chunk, str(spec.file), c, order, str(runs)) for c in todo]
+            for k, future in enumerate(as_completed(futures), start=1):
+                _, rows, _ = future.result()
+                report(k, rows)
+    if progress:
+        sys.stderr.write("\n")
+    return runs, total
