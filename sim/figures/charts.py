@@ -9,7 +9,14 @@ from matplotlib.figure import Figure
 from sim.figures.style import with_fonts
 from sim.network import City
 
-__all__ = ["od_order", "plot_calibration", "plot_od_heatmap", "plot_targets"]
+__all__ = [
+    "od_order",
+    "plot_build_order",
+    "plot_calibration",
+    "plot_od_heatmap",
+    "plot_project_values",
+    "plot_targets",
+]
 
 
 @with_fonts
@@ -183,5 +190,43 @@ def plot_targets(summary: pd.DataFrame, title: str) -> Figure:
     ax.set_xlabel("share of pairs (or cities) meeting the target")
     ax.set_title(title, fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+@with_fonts
+def plot_project_values(values: pd.DataFrame, metric: str, title: str) -> Figure:
+    """Horizontal bars: each project's Shapley value (and its value alone) on ``metric``."""
+    rows = values[values["metric"] == metric].sort_values("shapley", ascending=True, na_position="first")
+    fig = Figure(figsize=(9, 0.38 * len(rows) + 1.6), dpi=110)
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    ax.barh(y + 0.18, rows["shapley"].fillna(0), height=0.36, color="#1f77b4", label="Shapley value")
+    ax.barh(
+        y - 0.18, rows["alone"].fillna(0), height=0.36, color="#aec7e8", label="alone (added to the base)"
+    )
+    ax.set_yticks(y, rows["project"], fontsize=8)
+    ax.axvline(0, color="#333333", lw=0.8)
+    ax.set_xlabel(metric.replace("_", " "))
+    ax.set_title(title, fontsize=11)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+@with_fonts
+def plot_build_order(order: pd.DataFrame, metric: str, title: str) -> Figure:
+    """Cumulative ``metric`` as projects are added in the greedy order."""
+    fig = Figure(figsize=(9, 4.8), dpi=110)
+    ax = fig.add_subplot()
+    x = np.arange(len(order) + 1)
+    start = order[metric].iloc[0] - order["gain"].iloc[0] if len(order) else 0
+    values = [start, *order[metric].tolist()]
+    ax.plot(x, values, marker="o", color="#2ca02c")
+    ax.set_xticks(x, ["base", *order["add"].tolist()], rotation=60, ha="right", fontsize=8)
+    ax.set_ylabel(metric.replace("_", " "))
+    ax.set_title(title, fontsize=11)
+    ax.grid(color="#eeeeee", lw=0.5)
     fig.tight_layout()
     return fig

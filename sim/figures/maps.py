@@ -12,7 +12,7 @@ from sim.figures.style import MODE_STYLE, place_labels, with_fonts
 from sim.modes import Mode
 from sim.network import City, Network
 
-__all__ = ["plot_change_map", "plot_network", "plot_travel_time_map"]
+__all__ = ["plot_change_map", "plot_failure_map", "plot_network", "plot_travel_time_map"]
 
 
 @with_fonts
@@ -252,5 +252,34 @@ def plot_change_map(network: Network, change: dict[str, float], title: str, labe
     place_labels(fig, ax, [(c, 9) for c in cities])
     bar = fig.colorbar(points, ax=ax, shrink=0.7, pad=0.02)
     bar.set_label(label)
+    fig.tight_layout()
+    return fig
+
+
+@with_fonts
+def plot_failure_map(network: Network, delays: dict[tuple[str, str, str], float], title: str) -> Figure:
+    """Links coloured by the worst delay their failure causes (grey: no delay)."""
+    import numpy as np
+    from matplotlib import colormaps, colors
+
+    fig, ax, box = _base_map(network, title)
+    pos = {c.id: (c.lon, c.lat) for c in network.cities}
+    pos.update({t.id: (t.lon, t.lat) for t in network.terminals if t.lat is not None and t.lon is not None})
+    top = max([d for d in delays.values() if np.isfinite(d)] + [1.0])
+    norm = colors.Normalize(vmin=0, vmax=top)
+    cmap = colormaps["inferno_r"]
+    for (_line, a, b), delay in sorted(delays.items(), key=lambda kv: kv[1]):
+        if a in pos and b in pos and delay > 0:
+            (xa, ya), (xb, yb) = pos[a], pos[b]
+            ax.plot([xa, xb], [ya, yb], color=cmap(norm(delay)), lw=1.5 + 3 * delay / top, zorder=3)
+    for c in network.cities:
+        if _inside(c, box):
+            ax.scatter([c.lon], [c.lat], s=25, color="#222222", zorder=5)
+    place_labels(fig, ax, [(c, 9) for c in network.cities if _inside(c, box)])
+    mappable = colormaps["inferno_r"]
+    from matplotlib.cm import ScalarMappable
+
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=mappable), ax=ax, shrink=0.7, pad=0.02)
+    bar.set_label("worst door-to-door delay if this link fails (minutes)")
     fig.tight_layout()
     return fig

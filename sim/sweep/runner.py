@@ -127,7 +127,16 @@ def _context(
         )
         scenario = replace(scenario, modifications=scenario.modifications + mods)
     engine = IncrementalEngine(scenario, network, order, spec.profile)
-    _CACHE.update(key=key, scenario=scenario, engine=engine)
+    reference = None
+    if chunk.failure.links:
+        ref_key = json.dumps([chunk.parameters, ""], sort_keys=True)
+        if _CACHE.get("ref_key") != ref_key:
+            unfailed = replace(scenario, modifications=spec.base.modifications)
+            _CACHE.update(
+                ref_key=ref_key, ref_engine=IncrementalEngine(unfailed, network, order, spec.profile)
+            )
+        reference = _CACHE["ref_engine"]
+    _CACHE.update(key=key, scenario=scenario, engine=engine, reference=reference)
     return scenario, engine
 
 
@@ -182,6 +191,16 @@ def run_chunk(spec_path: str, chunk: Chunk, order: list[str], folder: str) -> tu
                             s[k] |= project_served[i][k]
                 served.append(s)
             values = metrics.evaluate(np.stack(batch), served)
+            reference = _CACHE.get("reference")
+            if reference is not None:
+                delays = []
+                for m, minutes in zip(batch_masks, batch, strict=True):
+                    ref = reference.minutes_for([i for i in range(len(order)) if m >> i & 1])
+                    diff = np.where(np.isfinite(ref) & np.isfinite(minutes), minutes - ref, 0.0)
+                    lost = int((np.isfinite(ref) & ~np.isfinite(minutes)).sum())
+                    delays.append((float(diff.max()), lost))
+                values["max_delay_min"] = np.array([round(d, 1) for d, _ in delays])
+                values["pairs_disconnected"] = np.array([n for _, n in delays])
             for m in batch_masks:
                 _append_axes(rows, spec, chunk, order, m, "")
             for name, column in values.items():

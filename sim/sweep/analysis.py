@@ -1,0 +1,228 @@
+"""What a sweep's runs say: project values, smallest sets, build order, failures, odds.
+
+Pure functions from the runs table (one row per scenario) to tables. Project sets are bit
+masks over the sweep's project order (``sweep.json``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.sweep.spec import SweepSpec
+
+__all__ = [
+    "build_order",
+    "failure_table",
+    "load_runs",
+    "project_values",
+    "smallest_sets",
+    "target_probability",
+]
+
+GAIN_METRICS = {"pairs_within_120": 1.0, "targets_met": 1.0, "weighted_avg_min": -1.0}
+
+
+def load_runs(folder: Path) -> pd.DataFrame:
+    """Read every part of ``runs.parquet`` into one table, in a fixed order."""
+    parts = sorted(Path(folder).glob("part-*.parquet"))
+    frames = [pd.read_parquet(p) for p in parts]
+    if not frames:
+        return pd.DataFrame()
+    runs = pd.concat(frames, ignore_index=True)
+    keys = [c for c in runs.columns if c.startswith("param:")] + ["failure", "mask"]
+    return runs.sort_values(keys, kind="stable").reset_index(drop=True)
+
+
+def _base_rows(runs: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the base context: first parameter set, no failure, no error."""
+    rows = runs[(runs["failure"] == "") & (runs["error"] == "")]
+    for col in [c for c in runs.columns if c.startswith("param:")]:
+        rows = rows[rows[col] == rows[col].iloc[0]]
+    return rows
+
+
+def _values(rows: pd.DataFrame, metric: str, k: int) -> np.ndarray:
+    v = np.full(1 << k, np.nan)
+    v[rows["mask"].to_numpy()] = rows[metric].to_numpy(dtype=float)
+    return v
+
+
+def _popcount(values: np.ndarray) -> np.ndarray:
+    counts = np.zeros(values.shape, dtype=np.int64)
+    v = values.copy()
+    while np.any(v):
+        counts += v & 1
+        v >>= 1
+    return counts
+
+
+def _shapley(v: np.ndarray, players: list[int], extend: np.ndarray) -> dict[int, float]:
+    """Exact Shapley values of ``players`` in the game ``v``.
+
+    ``extend`` maps every mask to the observed mask whose value it takes.
+    """
+    n = len(players)
+    everyone = sum(1 << q for q in players)
+    masks = np.arange(len(extend), dtype=np.int64)
+    inside = (masks & ~everyone) == 0
+    size = _popcount(masks)
+    weight = np.array(
+        [math.factorial(s) * math.factorial(n - s - 1) / math.factorial(n) for s in range(n)] + [0.0]
+    )
+    out = {}
+    for p in players:
+        sel = inside & ((masks >> p) & 1 == 0)
+        m = masks[sel]
+        gain = v[extend[m | (1 << p)]] - v[extend[m]]
+        out[p] = float(np.sum(weight[size[sel]] * gain))
+    return out
+
+
+def project_values(runs: pd.DataFrame, spec: SweepSpec, order: list[str]) -> pd.DataFrame:
+    """Each project's worth on each gain metric: alone, last (leave-one-out), and Shapley.
+
+    Shapley values are exact over all subsets when the sweep is exhaustive. Alternatives
+    (``excludes``) are valued in each "world" that keeps one of them (a column per world is
+    not kept: a project's Shapley value is the mean over the worlds it belongs to). A
+    branch without its trunk is worth what the set is worth without the branch.
+    """
+    rows = _base_rows(runs)
+    k = len(order)
+    masks = set(rows["mask"].tolist())
+    out = []
+    exhaustive = spec.project_mode == "all-subsets"
+    # masks -> an observed mask: drop branches whose trunk is missing
+    bit = {n: i for i, n in enumerate(order)}
+    extend = np.arange(1 << k) if exhaustive and k <= 20 else None
+    if extend is not None:
+        for m in range(1 << k):
+            reduced = m
+            for name, needs in spec.requires.items():
+                if reduced >> bit[name] & 1 and any(not reduced >> bit[r] & 1 for r in needs):
+                    reduced &= ~(1 << bit[name])
+            extend[m] = reduced
+    groups = [[bit[n] for n in g] for g in spec.excludes]
+    worlds = [list(choice) for choice in itertools.product(*groups)] if groups else [[]]
+    for metric, sign in GAIN_METRICS.items():
+        if metric not in rows:
+            continue
+        v = _values(rows, metric, k)
+        full = sum(1 << i for i in range(k))
+        shap: dict[int, list[float]] = {i: [] for i in range(k)}
+        if extend is not None:
+            for kept in worlds:
+                dropped = {q for g in groups for q in g if q not in kept}
+                players = [i for i in range(k) if i not in dropped]
+                for p, value in _shapley(v, players, extend).items():
+                    shap[p].append(value)
+        for i, name in enumerate(order):
+            alone = v[1 << i] - v[0] if (1 << i) in masks and 0 in masks else np.nan
+            best_full = max((m for m in masks if m >> i & 1), key=lambda m: m.bit_count(), default=None)
+            last = (
+                v[best_full] - v[best_full & ~(1 << i)]
+                if best_full is not None and (best_full & ~(1 << i)) in masks
+                else np.nan
+            )
+            shapley = float(np.mean(shap[i])) if shap[i] else np.nan
+            out.append(
+                {
+                    "project": name,
+                    "metric": metric,
+                    "alone": sign * alone,
+                    "last": sign * last,
+                    "shapley": sign * shapley,
+                }
+            )
+        del full
+    table = pd.DataFrame(out)
+    return table.sort_values(["metric", "shapley", "alone"], ascending=[True, False, False], kind="stable")
+
+
+def smallest_sets(runs: pd.DataFrame, n_targets: int) -> pd.DataFrame:
+    """Return the smallest project sets that meet every target (or, if none does, the most)."""
+    rows = _base_rows(runs)
+    best = int(rows["targets_met"].max())
+    hits = rows[rows["targets_met"] == best]
+    fewest = hits[hits["n_projects"] == hits["n_projects"].min()]
+    out = fewest[["projects", "n_projects", "targets_met", "pairs_within_120", "weighted_avg_min"]].copy()
+    out["projects"] = out["projects"].map(lambda p: " + ".join(p) if len(p) else "(none)")
+    out["meets_every_target"] = best == n_targets
+    return out.sort_values(["pairs_within_120", "weighted_avg_min"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+def build_order(runs: pd.DataFrame, order: list[str], metric: str = "pairs_within_120") -> pd.DataFrame:
+    """Greedy order: at each step add the project with the largest gain (ties: lower average time)."""
+    rows = _base_rows(runs).set_index("mask")
+    mask, steps = 0, []
+    remaining = list(range(len(order)))
+    while remaining:
+        options = [(i, mask | (1 << i)) for i in remaining if (mask | (1 << i)) in rows.index]
+        if not options:
+            break
+        i, child = max(options, key=lambda o: (rows.loc[o[1], metric], -rows.loc[o[1], "weighted_avg_min"]))
+        steps.append(
+            {
+                "step": len(steps) + 1,
+                "add": order[i],
+                metric: rows.loc[child, metric],
+                "gain": rows.loc[child, metric] - rows.loc[mask, metric],
+                "targets_met": rows.loc[child, "targets_met"],
+                "weighted_avg_min": rows.loc[child, "weighted_avg_min"],
+            }
+        )
+        mask = child
+        remaining.remove(i)
+    return pd.DataFrame(steps)
+
+
+def failure_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per failure: the targets it breaks (pairs or cities lost) and the worst delay."""
+    rows = runs[runs["error"] == ""]
+    base = rows[rows["failure"] == ""]
+    failed = rows[rows["failure"] != ""]
+    if failed.empty or base.empty:
+        return pd.DataFrame()
+    passes = [c for c in runs.columns if c.startswith("pass_")]
+    reference = base.iloc[0]
+    out = []
+    for _, r in failed.iterrows():
+        broken = [f"{c[5:]} (-{int(reference[c] - r[c])})" for c in passes if r[c] < reference[c]]
+        out.append(
+            {
+                "failure": r["failure"],
+                "targets_broken": "; ".join(broken),
+                "n_broken": len(broken),
+                "max_delay_min": r.get("max_delay_min", np.nan),
+                "pairs_disconnected": r.get("pairs_disconnected", 0),
+                "pairs_within_120": r["pairs_within_120"],
+            }
+        )
+    table = pd.DataFrame(out)
+    return table.sort_values(["n_broken", "max_delay_min"], ascending=False, kind="stable").reset_index(
+        drop=True
+    )
+
+
+def target_probability(runs: pd.DataFrame, checked: dict[str, int]) -> pd.DataFrame:
+    """Share of the sweep's scenarios (parameter values, draws) in which each target is met."""
+    rows = runs[runs["error"] == ""]
+    out = []
+    for target, n in checked.items():
+        col = f"pass_{target}"
+        if col in rows:
+            out.append(
+                {
+                    "target": target,
+                    "scenarios": len(rows),
+                    "probability_met": float((rows[col] == n).mean()),
+                    "mean_share_passing": float((rows[col] / n).mean()),
+                }
+            )
+    return pd.DataFrame(out)
