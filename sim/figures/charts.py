@@ -88,6 +88,14 @@ def plot_calibration(table: pd.DataFrame) -> Figure:
 
 
 PROVINCE_ORDER = ("hubei", "hunan", "jiangxi")
+LABELS = {
+    "weighted_avg_min": "population-weighted average door-to-door time (min)",
+    "pairs_within_120": "ordered city pairs within 2 hours",
+}
+GAIN_LABELS = {
+    "weighted_avg_min": "minutes saved on the population-weighted average door-to-door time",
+    "pairs_within_120": "city pairs brought within 2 hours",
+}
 
 
 def od_order(cities: list[City]) -> list[City]:
@@ -207,7 +215,7 @@ def plot_project_values(values: pd.DataFrame, metric: str, title: str) -> Figure
     )
     ax.set_yticks(y, rows["project"], fontsize=8)
     ax.axvline(0, color="#333333", lw=0.8)
-    ax.set_xlabel(metric.replace("_", " "))
+    ax.set_xlabel(GAIN_LABELS.get(metric, metric.replace("_", " ")))
     ax.set_title(title, fontsize=11)
     ax.legend(fontsize=8, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
@@ -221,11 +229,12 @@ def plot_build_order(order: pd.DataFrame, metric: str, title: str) -> Figure:
     fig = Figure(figsize=(9, 4.8), dpi=110)
     ax = fig.add_subplot()
     x = np.arange(len(order) + 1)
-    start = order[metric].iloc[0] - order["gain"].iloc[0] if len(order) else 0
+    sign = -1.0 if metric == "weighted_avg_min" else 1.0
+    start = order[metric].iloc[0] - sign * order["gain"].iloc[0] if len(order) else 0
     values = [start, *order[metric].tolist()]
     ax.plot(x, values, marker="o", color="#2ca02c")
     ax.set_xticks(x, ["base", *order["add"].tolist()], rotation=60, ha="right", fontsize=8)
-    ax.set_ylabel(metric.replace("_", " "))
+    ax.set_ylabel(LABELS.get(metric, metric.replace("_", " ")))
     ax.set_title(title, fontsize=11)
     ax.grid(color="#eeeeee", lw=0.5)
     fig.tight_layout()

@@ -1,0 +1,95 @@
+"""The analysis files of a sweep, written next to its runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from sim.network import load_network
+from sim.output import write_json
+from sim.results import save_figure
+from sim.scenario import apply_scenario
+from sim.sweep.analysis import (
+    build_order,
+    failure_table,
+    load_runs,
+    project_values,
+    smallest_sets,
+    target_probability,
+)
+from sim.sweep.metrics import MetricSet
+from sim.sweep.spec import SweepSpec
+from sim.targets import load_targets
+
+__all__ = ["write_analyses"]
+
+
+def _csv(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_suffix(".tmp")
+    frame.to_csv(tmp, index=False, lineterminator="\n")
+    tmp.replace(path)
+
+
+def write_analyses(spec: SweepSpec, out: Path) -> dict[str, object]:
+    """Read ``out/runs.parquet`` and write the tables and pictures; return a summary."""
+    from sim import figures
+
+    manifest = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    order = manifest["order"]
+    runs = load_runs(out / "runs.parquet")
+    network = load_network(spec.base.network_folder)
+    base_net = apply_scenario(spec.base, network)
+    targets = load_targets(spec.base.targets_file, base_net) if spec.base.targets_file else []
+    metrics = MetricSet(base_net, targets, spec.profile.name)
+    summary: dict[str, object] = {
+        "sweep": spec.name,
+        "scenarios": len(runs),
+        "errors": int((runs["error"] != "").sum()),
+        "projects": order,
+        "targets": metrics.target_ids,
+        "targets_not_swept": metrics.skipped,
+    }
+    ok = runs[runs["error"] == ""]
+    if spec.project_mode is not None and len(ok):
+        values = project_values(runs, spec, order)
+        _csv(values, out / "project_values.csv")
+        sets = smallest_sets(runs, len(metrics.target_ids))
+        _csv(sets, out / "smallest_sets.csv")
+        summary["best_targets_met"] = int(sets["targets_met"].iloc[0]) if len(sets) else None
+        summary["smallest_set"] = sets["projects"].iloc[0] if len(sets) else None
+        if spec.project_mode == "all-subsets":
+            steps = build_order(runs, order)
+            _csv(steps, out / "build_order.csv")
+            if len(steps):
+                save_figure(
+                    figures.plot_build_order(steps, "weighted_avg_min", f"{spec.name}: greedy build order"),
+                    out,
+                    "build_order",
+                )
+        save_figure(
+            figures.plot_project_values(
+                values, "weighted_avg_min", f"{spec.name}: value of each project (Shapley and alone)"
+            ),
+            out,
+            "project_values",
+        )
+    failures = failure_table(runs)
+    if len(failures):
+        _csv(failures, out / "failures.csv")
+        delays = {}
+        for label, delay in zip(failures["failure"], failures["max_delay_min"], strict=True):
+            line, ends = label.split(":", 1)
+            a, b = ends.split("-", 1)
+            delays[(line, a, b)] = float(delay)
+        save_figure(
+            figures.plot_failure_map(base_net, delays, f"{spec.name}: worst delay when one link fails"),
+            out,
+            "failures",
+        )
+        summary["failures_breaking_a_target"] = int((failures["n_broken"] > 0).sum())
+    if spec.parameter_grid or spec.failure_mode == "random":
+        _csv(target_probability(runs, metrics.checked()), out / "target_probability.csv")
+    write_json(summary, out / "summary.json")
+    return summary
