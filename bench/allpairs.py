@@ -47,8 +47,10 @@ def main() -> None:
     t_build = best_time(lambda: build_graph(net, PROFILES[args.profile], scenario.parameters), args.repeat)
     ref = node_distances(graph, "scipy")
     agree = all(np.array_equal(ref, node_distances(graph, b)) for b in BACKENDS[1:])
-    print(f"network: {len(net.cities)} cities, {len(net.links)} links; profile {args.profile}: "
-          f"{graph.n_nodes} nodes, {graph.n_edges} edges; sources: {len(graph.origin_nodes)}")
+    print(
+        f"network: {len(net.cities)} cities, {len(net.links)} links; profile {args.profile}: "
+        f"{graph.n_nodes} nodes, {graph.n_edges} edges; sources: {len(graph.origin_nodes)}"
+    )
     print(f"graph build: {t_build * 1000:.1f} ms; backends agree exactly: {agree}")
     times = {}
     for backend in BACKENDS:

@@ -1,0 +1,177 @@
+"""Sweeps: the incremental engine equals a full recomputation; runs survive kill and resume."""
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.graph import build_graph
+from sim.modes import PROFILES
+from sim.network import load_network
+from sim.paths import all_pairs
+from sim.scenario import BUNDLED_NETWORK, apply_scenario, load_scenario
+from sim.sweep.analysis import load_runs
+from sim.sweep.engine import IncrementalEngine
+from sim.sweep.runner import run_sweep
+
+ROOT = Path(__file__).parent.parent
+
+
+def full_recompute(scenario, network, names, profile="rail"):
+    net = apply_scenario(replace(scenario, add_projects=tuple(names)), network)
+    return all_pairs(build_graph(net, PROFILES[profile], scenario.parameters))
+
+
+def test_incremental_equals_full_recompute_on_the_bundled_network():
+    scenario = load_scenario("today")
+    network = load_network(BUNDLED_NETWORK)
+    candidates = sorted({lk.project for lk in network.links if lk.project and lk.status != "open"})
+    engine = IncrementalEngine(scenario, network, candidates, PROFILES["rail"])
+    walked = dict(engine.walk())
+    assert len(walked) == 2 ** len(candidates)
+    rng = np.random.default_rng(3)
+    for mask in [*rng.choice(sorted(walked), size=12, replace=False).tolist(), 0, max(walked)]:
+        names = [c for i, c in enumerate(candidates) if mask >> i & 1]
+        assert np.array_equal(walked[mask], full_recompute(scenario, network, names)), names
+
+
+def random_network(folder: Path, seed: int) -> None:
+    """Cities on a line of stations; open hsr links; a few planned lines as projects."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(6, 10))
+    cities = [
+        "id,name_zh,name_en,province,lat,lon,population,population_source,metro_area,plan_status,source"
+    ]
+    stations = ["id,city,name_zh,name_en,lat,lon,access_min,access_note,status,open_year,source"]
+    for i in range(n):
+        lat, lon = 28 + rng.random() * 3, 111 + rng.random() * 5
+        cities.append(
+            f"c{i},城{i},C{i},test,{lat:.3f},{lon:.3f},{int(rng.integers(2, 9)) * 100000},t,,in-plan,t"
+        )
+        stations.append(f"s{i},c{i},站{i},S{i},{lat:.3f},{lon:.3f},{int(rng.integers(5, 30))},,open,2000,t")
+    links = ["mode,line,from,to,km,speed_kmh,minutes,headway_min,status,open_year,project,plan,source"]
+    for i in range(n - 1):
+        links.append(f"conventional,OLD,s{i},s{i + 1},{int(rng.integers(40, 150))},120,,60,open,2000,,,t")
+    for p in range(int(rng.integers(3, 6))):
+        a, b = sorted(rng.choice(n, size=2, replace=False).tolist())
+        mid = int(rng.integers(0, n))
+        stops = [a, mid, b] if a < mid < b else [a, b]
+        for u, v in itertools.pairwise(stops):
+            links.append(
+                f"hsr,P{p},s{u},s{v},{int(rng.integers(30, 200))},{int(rng.choice([250, 300, 350]))},,"
+                f"{int(rng.integers(20, 90))},planned,2030,proj{p},,t"
+            )
+    folder.mkdir(parents=True)
+    (folder / "cities.csv").write_text("\n".join(cities) + "\n", encoding="utf-8")
+    (folder / "terminals_rail.csv").write_text("\n".join(stations) + "\n", encoding="utf-8")
+    (folder / "links_rail.csv").write_text("\n".join(links) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_incremental_equals_full_recompute_on_random_networks(tmp_path, seed):
+    random_network(tmp_path / "net", seed)
+    network = load_network(tmp_path / "net")
+    scenario = replace(load_scenario("today"), network_folder=tmp_path / "net", targets_file=None, year=2025)
+    candidates = sorted({lk.project for lk in network.links if lk.project})
+    engine = IncrementalEngine(scenario, network, candidates, PROFILES["rail"])
+    for mask, minutes in engine.walk():
+        names = [c for i, c in enumerate(candidates) if mask >> i & 1]
+        assert np.array_equal(minutes, full_recompute(scenario, network, names)), (seed, names)
+
+
+SWEEP = """
+name = "t"
+base = "base.toml"
+profile = "rail"
+[projects]
+mode = "all-subsets"
+candidates = {candidates}
+excludes = [["proj0", "proj1"]]
+"""
+
+
+@pytest.fixture
+def sweep_file(tmp_path):
+    random_network(tmp_path / "net", 11)
+    (tmp_path / "base.toml").write_text(
+        f'year = 2025\nnetwork = "{(tmp_path / "net").as_posix()}"\ntargets = ""\n', encoding="utf-8"
+    )
+    network = load_network(tmp_path / "net")
+    candidates = sorted({lk.project for lk in network.links if lk.project})
+    path = tmp_path / "t.toml"
+    path.write_text(SWEEP.format(candidates=str(candidates).replace("'", '"')), encoding="utf-8")
+    return path, candidates
+
+
+def test_sweep_counts_only_admissible_sets_and_matches_the_engine(sweep_file, tmp_path):
+    path, candidates = sweep_file
+    runs_folder, total = run_sweep(path, tmp_path / "out", workers=1, progress=False)
+    runs = load_runs(runs_folder)
+    k = len(candidates)
+    assert total == len(runs) == 2**k - 2 ** (k - 2)  # sets with both proj0 and proj1 are left out
+    assert not any({"proj0", "proj1"} <= set(p) for p in runs["projects"])
+    assert (runs["error"] == "").all()
+
+
+def test_killed_sweep_resumes_without_loss_or_duplicates(sweep_file, tmp_path):
+    path, _ = sweep_file
+    reference, _ = run_sweep(path, tmp_path / "ref", workers=1, progress=False)
+    expected = load_runs(reference)
+    out = tmp_path / "killed"
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r});"
+        "from pathlib import Path; from sim.sweep.runner import run_sweep;"
+        f"run_sweep(Path({str(path)!r}), Path({str(out)!r}), workers=1, progress=False)"
+    )
+    env = dict(os.environ)
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list((out / "runs.parquet").glob("part-*.parquet"))) < 3:
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    parts_before = len(list((out / "runs.parquet").glob("part-*.parquet")))
+    with pytest.raises(Exception, match="--resume"):
+        run_sweep(path, out, workers=1, progress=False)
+    run_sweep(path, out, workers=1, resume=True, progress=False)
+    resumed = load_runs(out / "runs.parquet")
+    assert parts_before >= 3
+    pd.testing.assert_frame_equal(resumed, expected)
+
+
+def test_failing_context_is_recorded_and_the_sweep_goes_on(sweep_file, tmp_path, monkeypatch):
+    path, _ = sweep_file
+    import sim.sweep.runner as runner
+
+    real = runner.MetricSet
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("boom")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "MetricSet", flaky)
+    runs_folder, _ = run_sweep(path, tmp_path / "out", workers=1, progress=False)
+    runs = load_runs(runs_folder)
+    assert (runs["error"] == "RuntimeError: boom").sum() == 1
+    assert (runs["error"] == "").sum() > 1
+
+
+def test_unwritable_output_is_one_line_and_exit_1(sweep_file, tmp_path, capsys):
+    path, _ = sweep_file
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    code = main(["sweep", str(path), "--out", str(blocker / "out"), "--workers", "1"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1 and "Traceback" not in err[0] and "a-file" in err[0]
