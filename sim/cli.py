@@ -159,7 +159,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sw.add_argument("file", help="sweep file, or the name of a bundled one (planned-rail)")
     sw.add_argument("--out", type=Path, help="results folder (default: results/sweep-NAME)")
-    sw.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    sw.add_argument("--processes", type=int, help="local worker processes (default: all cores)")
+    sw.add_argument("--scheduler", help="address of a Dask scheduler to run the chunks on (tcp://host:8786)")
+    sw.add_argument("--workers", type=int, help="start a local Dask cluster with this many workers")
     sw.add_argument(
         "--resume", action="store_true", help="finish an interrupted sweep (no row lost or duplicated)"
     )
@@ -543,7 +545,15 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     spec = load_sweep(args.file)
     out = args.out or Path("results") / f"sweep-{spec.name}"
     started = time.perf_counter()
-    _, total = run_sweep(spec.file, out, workers=args.workers, resume=args.resume, force=args.force)
+    _, total = run_sweep(
+        spec.file,
+        out,
+        workers=args.processes,
+        resume=args.resume,
+        force=args.force,
+        scheduler=args.scheduler,
+        dask_workers=args.workers,
+    )
     seconds = time.perf_counter() - started
     summary = write_analyses(spec, out)
     print(

@@ -31,9 +31,10 @@ def rail_minutes(scenario):
 
 
 def test_extends_merges_projects_parameters_and_modifications(tmp_path):
-    write(tmp_path, "base", 'year = 2025\n[parameters]\nline_change_min = { rail = 20 }\n')
+    write(tmp_path, "base", "year = 2025\n[parameters]\nline_change_min = { rail = 20 }\n")
     child = write(
-        tmp_path, "child",
+        tmp_path,
+        "child",
         'extends = "base.toml"\nadd_projects = ["newline"]\n[parameters]\nprocessing_min = { rail = 5 }\n',
     )
     s = load_scenario(str(child))
@@ -52,7 +53,10 @@ def test_extends_cycle_is_reported(tmp_path):
 
 
 def test_modifications_add_remove_and_set(tmp_path):
-    path = write(tmp_path, "m", """year = 2025
+    path = write(
+        tmp_path,
+        "m",
+        """year = 2025
 [[modifications]]
 type = "set_line"
 line = "L3"
@@ -62,7 +66,8 @@ type = "remove_link"
 line = "L1"
 from = "st_a"
 to = "st_b"
-""")
+""",
+    )
     t = rail_minutes(load_scenario(str(path)))
     # L3 at 240 km/h: 10 + 15 + (60 + 3) + 5 + 5 = 98
     assert t[AA, CC] == pytest.approx(98)
@@ -71,7 +76,10 @@ to = "st_b"
 
 
 def test_add_line_by_stations(tmp_path):
-    path = write(tmp_path, "l", """year = 2025
+    path = write(
+        tmp_path,
+        "l",
+        """year = 2025
 [[modifications]]
 type = "add_line"
 mode = "hsr"
@@ -79,7 +87,8 @@ line = "NEW"
 stations = ["st_a", "st_c"]
 km = [150]
 speed_kmh = 300
-""")
+""",
+    )
     # 20 + 15 + (30 + 2) + 5 + 5 = 77
     assert rail_minutes(load_scenario(str(path)))[AA, CC] == pytest.approx(77)
 
@@ -90,7 +99,7 @@ speed_kmh = 300
         ('[[modifications]]\ntype = "remove_station"\nstation = "st_nowhere"\n', "station", 4),
         ('[[modifications]]\ntype = "teleport"\n', "type", 4),
         ('add_projects = ["no_such_project"]\n', "add_projects", 4),
-        ('year = 1900\n', "year", 3),
+        ("year = 1900\n", "year", 3),
     ],
 )
 def test_bad_scenarios_name_file_line_and_field(tmp_path, body, field, line):

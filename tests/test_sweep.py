@@ -172,6 +172,14 @@ def test_unwritable_output_is_one_line_and_exit_1(sweep_file, tmp_path, capsys):
     path, _ = sweep_file
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    code = main(["sweep", str(path), "--out", str(blocker / "out"), "--workers", "1"])
+    code = main(["sweep", str(path), "--out", str(blocker / "out"), "--processes", "1"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(err) == 1 and "Traceback" not in err[0] and "a-file" in err[0]
+
+
+def test_dask_local_cluster_gives_the_same_rows(sweep_file, tmp_path):
+    pytest.importorskip("dask.distributed")
+    path, _ = sweep_file
+    local, _ = run_sweep(path, tmp_path / "local", workers=1, progress=False)
+    on_dask, _ = run_sweep(path, tmp_path / "dask", dask_workers=2, progress=False)
+    pd.testing.assert_frame_equal(load_runs(on_dask), load_runs(local))

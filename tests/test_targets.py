@@ -90,7 +90,7 @@ def test_coverage_counts_only_cities_above_the_threshold(tmp_path):
     ("bad", "field"),
     [
         ('pairs = [{ among = "nowhere" }]', "pairs"),
-        ('threshold_min = -5', "threshold_min"),
+        ("threshold_min = -5", "threshold_min"),
         ('profile = "bicycle"', "profile"),
     ],
 )

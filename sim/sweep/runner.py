@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from sim.errors import InputError
 from sim.network import Network, load_network
@@ -146,8 +147,24 @@ def _served(network: Network) -> dict[str, set[str]]:
 
 def run_chunk(spec_path: str, chunk: Chunk, order: list[str], folder: str) -> tuple[int, int, int]:
     """Compute one chunk and write its part file; return (chunk id, rows, errors)."""
-    import pyarrow as pa
+    chunk_id, table, errors = compute_chunk(spec_path, chunk, order)
+    write_part(table, Path(folder), chunk_id)
+    return chunk_id, table.num_rows, errors
+
+
+def write_part(table: pa.Table, folder: Path, chunk_id: int) -> None:
+    """Write one chunk's rows as ``part-NNNNN.parquet`` through a temporary file and a rename."""
     import pyarrow.parquet as pq
+
+    final = folder / f"part-{chunk_id:05d}.parquet"
+    tmp = final.with_suffix(f".tmp-{os.getpid()}")
+    pq.write_table(table, tmp)
+    os.replace(tmp, final)
+
+
+def compute_chunk(spec_path: str, chunk: Chunk, order: list[str]) -> tuple[int, pa.Table, int]:
+    """Compute one chunk's rows; return (chunk id, table, number of failed contexts)."""
+    import pyarrow as pa
 
     spec = _CACHE.get("spec") if _CACHE.get("spec_path") == spec_path else None
     if spec is None:
@@ -218,12 +235,7 @@ def run_chunk(spec_path: str, chunk: Chunk, order: list[str], folder: str) -> tu
         errors += 1
         rows = {}
         _append_axes(rows, spec, chunk, order, chunk.prefix or 0, f"{type(error).__name__}: {error}")
-    table = pa.table({k: v for k, v in rows.items()})
-    final = Path(folder) / f"part-{chunk.id:05d}.parquet"
-    tmp = final.with_suffix(f".tmp-{os.getpid()}")
-    pq.write_table(table, tmp)
-    os.replace(tmp, final)
-    return chunk.id, table.num_rows, errors
+    return chunk.id, pa.table({k: v for k, v in rows.items()}), errors
 
 
 def _append_axes(
@@ -251,8 +263,15 @@ def run_sweep(
     resume: bool = False,
     force: bool = False,
     progress: bool = True,
+    scheduler: str | None = None,
+    dask_workers: int | None = None,
 ) -> tuple[Path, int]:
     """Run every chunk not yet on disk; return the runs folder and the number of scenarios.
+
+    Chunks run on local processes (``workers``, default all cores), or on a Dask cluster:
+    ``scheduler`` is the address of a running one, ``dask_workers`` starts a local one.
+    With Dask, chunks are tasks and their rows come back to this process, which writes
+    every part, so the one Parquet dataset is written in one place.
 
     Raises
     ------
@@ -315,7 +334,9 @@ def run_sweep(
             )
             sys.stderr.flush()
 
-    if n_workers <= 1 or len(todo) <= 1:
+    if scheduler or dask_workers:
+        _run_on_dask(spec, todo, order, runs, report, scheduler, dask_workers)
+    elif n_workers <= 1 or len(todo) <= 1:
         for k, chunk in enumerate(todo, start=1):
             _, rows, _ = run_chunk(str(spec.file), chunk, order, str(runs))
             report(k, rows)
@@ -324,10 +345,52 @@ def run_sweep(
 
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
-            futures = [pool.submit(run_chunk, str(spec.file), c, order, str(runs)) for c in todo]
+            futures = [pool.submit(compute_chunk, str(spec.file), c, order) for c in todo]
             for k, future in enumerate(as_completed(futures), start=1):
-                _, rows, _ = future.result()
-                report(k, rows)
+                chunk_id, table, _ = future.result()
+                write_part(table, runs, chunk_id)
+                report(k, table.num_rows)
     if progress:
         sys.stderr.write("\n")
     return runs, total
+
+
+def _run_on_dask(
+    spec: SweepSpec,
+    todo: list[Chunk],
+    order: list[str],
+    runs: Path,
+    report: Callable[[int, int], None],
+    scheduler: str | None,
+    n_workers: int | None,
+) -> None:
+    """Run the chunks as Dask tasks; write each part here as its rows arrive."""
+    try:
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
+    except ImportError:
+        raise InputError(
+            'Dask is not installed: python -m pip install -e ".[dask]"', None, None, "scheduler"
+        ) from None
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(
+            n_workers=n_workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    try:
+        futures = [client.submit(compute_chunk, str(spec.file), c, order, pure=False) for c in todo]
+        for k, future in enumerate(dask_completed(futures), start=1):
+            chunk_id, table, _ = future.result()
+            write_part(table, runs, chunk_id)
+            report(k, table.num_rows)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
