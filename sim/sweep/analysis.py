@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.evaluate import Evaluation
+from sim.paths import node_distances, shortest_path_tree
 from sim.sweep.spec import SweepSpec
 
 __all__ = [
@@ -22,8 +24,10 @@ __all__ = [
     "project_values",
     "smallest_sets",
     "target_probability",
+    "what_it_takes",
 ]
 
+MAX_RAIL_KMH = 400.0  # the top of the hsr range checked by ``sim validate``
 GAIN_METRICS = {"pairs_within_120": 1.0, "targets_met": 1.0, "weighted_avg_min": -1.0}
 
 
@@ -233,3 +237,68 @@ def target_probability(runs: pd.DataFrame, checked: dict[str, int]) -> pd.DataFr
                 }
             )
     return pd.DataFrame(out)
+
+
+def what_it_takes(evaluation: Evaluation, profile: str) -> pd.DataFrame:
+    """For each pair missing a travel-time target: the minutes to cut and the speed that would do it.
+
+    The binding line is the line of the itinerary's longest ride. Its running time is
+    ``km / (speed x speed_factor)``; cutting the gap from it alone needs the speed
+    ``speed x running / (running - gap)``. When the gap is longer than the running time,
+    or the speed needed is above 400 km/h, speed alone cannot close it: access, waits and
+    changes must shrink too.
+    """
+    from sim.graph import link_minutes
+
+    res = evaluation.results[profile]
+    graph = res.graph
+    ids = graph.city_ids
+    params = evaluation.scenario.parameters
+    rows = []
+    for tr in evaluation.targets:
+        t = tr.target
+        if t.kind != "travel_time" or t.profile != profile:
+            continue
+        for c in tr.checks:
+            if c.passed or c.minutes is None:
+                continue
+            i, j = ids.index(c.origin), ids.index(c.destination)
+            if res.minutes[j, i] > res.minutes[i, j]:
+                i, j = j, i
+            tree = shortest_path_tree(
+                graph,
+                int(graph.origin_nodes[i]),
+                node_distances(graph, sources=[int(graph.origin_nodes[i])])[0],
+            )
+            edges = tree.edges_to(int(graph.dest_nodes[j]))
+            chain = res.main_line(i, j)
+            lines = set(chain.split(" > "))
+            km = running = 0.0
+            speeds = []
+            for e in edges:
+                if graph.edge_kind[e] == "ride" and graph.edge_line[e] in lines:
+                    link = evaluation.network.links[int(graph.edge_link[e])]
+                    km += link.km or 0.0
+                    run = link_minutes(link, params) - params.stop_loss_min.get(link.mode.value, 0.0)
+                    running += run
+                    speeds.append(link.speed_kmh or params.default_speed_kmh.get(link.mode.value, np.nan))
+            gap = float(c.gap_min or 0.0)
+            speed = float(np.mean(speeds)) if speeds else float("nan")
+            needed = speed * running / (running - gap) if running > gap else float("nan")
+            rows.append(
+                {
+                    "target": t.id,
+                    "origin": ids[i],
+                    "destination": ids[j],
+                    "minutes": round(c.minutes, 1),
+                    "threshold_min": t.threshold_min,
+                    "minutes_to_cut": round(gap, 1),
+                    "binding_line": chain,
+                    "line_km_on_trip": round(km, 1),
+                    "line_running_min": round(running, 1),
+                    "line_speed_kmh": round(speed),
+                    "speed_needed_kmh": round(needed) if needed == needed else None,
+                    "closable_by_speed_alone": bool(running > gap and needed <= MAX_RAIL_KMH),
+                }
+            )
+    return pd.DataFrame(rows)

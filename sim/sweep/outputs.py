@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +19,7 @@ from sim.sweep.analysis import (
     project_values,
     smallest_sets,
     target_probability,
+    what_it_takes,
 )
 from sim.sweep.metrics import MetricSet
 from sim.sweep.spec import SweepSpec
@@ -91,5 +93,9 @@ def write_analyses(spec: SweepSpec, out: Path) -> dict[str, object]:
         summary["failures_breaking_a_target"] = int((failures["n_broken"] > 0).sum())
     if spec.parameter_grid or spec.failure_mode == "random":
         _csv(target_probability(runs, metrics.checked()), out / "target_probability.csv")
+    from sim.evaluate import evaluate
+
+    base_eval = evaluate(replace(spec.base, profiles=(spec.profile,)), network)
+    _csv(what_it_takes(base_eval, spec.profile.name), out / "what_it_takes.csv")
     write_json(summary, out / "summary.json")
     return summary
