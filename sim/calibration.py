@@ -22,7 +22,7 @@ from sim.modes import PROFILES
 from sim.network import Network
 from sim.paths import station_to_station
 from sim.scenario import Scenario, apply_scenario
-from sim.tables import Column, read_table, to_float, to_int, to_str
+from sim.tables import Column, choice, non_negative, positive, read_table, to_int, to_str
 
 __all__ = [
     "Observation",
@@ -36,40 +36,17 @@ __all__ = [
 MEASURE_OF_PROFILE = {"rail": "in_vehicle", "road": "door_to_door"}
 
 
-def _choice(*allowed: str):
-    def parse(text: str) -> str:
-        if text not in allowed:
-            raise ValueError(f"'{text}' is not one of {', '.join(allowed)}")
-        return text
-
-    return parse
-
-
-def _minutes(text: str) -> float:
-    value = to_float(text)
-    if value <= 0:
-        raise ValueError(f"must be > 0, got {text}")
-    return value
-
-
-def _tolerance(text: str) -> float:
-    value = to_float(text)
-    if value < 0:
-        raise ValueError(f"must be >= 0, got {text}")
-    return value
-
-
 OBSERVED_COLUMNS = (
     Column("origin", to_str),
     Column("destination", to_str),
-    Column("profile", _choice("rail", "road")),
-    Column("measure", _choice("in_vehicle", "door_to_door")),
-    Column("observed_min", _minutes),
-    Column("bound", _choice("upper", "lower"), required=False),
-    Column("tolerance_min", _tolerance, required=False),
+    Column("profile", choice("rail", "road")),
+    Column("measure", choice("in_vehicle", "door_to_door")),
+    Column("observed_min", positive),
+    Column("bound", choice("upper", "lower"), required=False),
+    Column("tolerance_min", non_negative, required=False),
     Column("origin_terminal", to_str, required=False),
     Column("destination_terminal", to_str, required=False),
-    Column("km", _minutes, required=False),
+    Column("km", positive, required=False),
     Column("year", to_int, required=False),
     Column("source", to_str),
 )

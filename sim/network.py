@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sim.errors import InputError, InputErrors
 from sim.modes import Mode, TerminalKind
-from sim.tables import Column, Row, read_table, to_float, to_int, to_str
+from sim.tables import Column, Row, choice, non_negative, positive, read_table, to_float, to_int, to_str
 
 __all__ = [
     "STATUSES",
@@ -237,17 +236,6 @@ def _slug(text: str) -> str:
     return text
 
 
-def _choice(options: Iterable[str]) -> object:
-    allowed = tuple(options)
-
-    def parse(text: str) -> str:
-        if text not in allowed:
-            raise ValueError(f"'{text}' is not one of {', '.join(allowed)}")
-        return text
-
-    return parse
-
-
 def _lat(text: str) -> float:
     value = to_float(text)
     if not -90 <= value <= 90:
@@ -259,20 +247,6 @@ def _lon(text: str) -> float:
     value = to_float(text)
     if not -180 <= value <= 180:
         raise ValueError(f"longitude {value} outside -180..180")
-    return value
-
-
-def _positive(text: str) -> float:
-    value = to_float(text)
-    if value <= 0:
-        raise ValueError(f"must be > 0, got {text}")
-    return value
-
-
-def _non_negative(text: str) -> float:
-    value = to_float(text)
-    if value < 0:
-        raise ValueError(f"must be >= 0, got {text}")
     return value
 
 
@@ -303,7 +277,7 @@ CITY_COLUMNS = (
     Column("lon", _lon),
     Column("population", _population, required=False),
     Column("metro_area", to_str, required=False),
-    Column("plan_status", _choice(PLAN_STATUSES)),  # type: ignore[arg-type]
+    Column("plan_status", choice(*PLAN_STATUSES)),
     Column("source", to_str),
 )
 TERMINAL_COLUMNS = (
@@ -313,8 +287,8 @@ TERMINAL_COLUMNS = (
     Column("name_en", to_str),
     Column("lat", _lat, required=False),
     Column("lon", _lon, required=False),
-    Column("access_min", _non_negative, required=False),
-    Column("status", _choice(STATUSES)),  # type: ignore[arg-type]
+    Column("access_min", non_negative, required=False),
+    Column("status", choice(*STATUSES)),
     Column("open_year", _year, required=False),
     Column("source", to_str),
 )
@@ -323,11 +297,11 @@ LINK_COLUMNS = (
     Column("line", to_str),
     Column("from", to_str),
     Column("to", to_str),
-    Column("km", _positive, required=False),
-    Column("speed_kmh", _positive, required=False),
-    Column("minutes", _positive, required=False),
-    Column("headway_min", _positive, required=False),
-    Column("status", _choice(STATUSES)),  # type: ignore[arg-type]
+    Column("km", positive, required=False),
+    Column("speed_kmh", positive, required=False),
+    Column("minutes", positive, required=False),
+    Column("headway_min", positive, required=False),
+    Column("status", choice(*STATUSES)),
     Column("open_year", _year, required=False),
     Column("project", to_str, required=False),
     Column("plan", to_str, required=False),
@@ -342,7 +316,7 @@ THROUGH_COLUMNS = (
 TRANSFER_COLUMNS = (
     Column("from", to_str),
     Column("to", to_str),
-    Column("minutes", _non_negative),
+    Column("minutes", non_negative),
     Column("source", to_str),
 )
 

@@ -17,6 +17,7 @@ from sim.accessibility import city_indicators, network_indicators
 from sim.compare import Comparison
 from sim.evaluate import Evaluation
 from sim.network import Network
+from sim.results import change_maps, network_map, rail_od_heatmap
 
 __all__ = ["render_report"]
 
@@ -134,8 +135,6 @@ def _targets_section(result: Evaluation) -> str:
 
 
 def _scenario_section(result: Evaluation, full: Network) -> str:
-    from sim import figures
-
     s = result.scenario
     built = f"as built by the end of {s.year}" if s.year else "open today"
     parts = [
@@ -148,19 +147,10 @@ def _scenario_section(result: Evaluation, full: Network) -> str:
         "<h3>Network-wide indicators</h3>",
         _table(network_indicators(result)),
     ]
-    parts.append(
-        _img(
-            figures.plot_network(result.network, context=full, title=f"{s.name}: network {built}"),
-            "network map",
-        )
-    )
-    if "rail" in result.results:
-        cities = figures.od_order([c for c in result.network.cities if c.plan_status != "external"])
-        index = [result.city_ids.index(c.id) for c in cities]
-        matrix = result.results["rail"].minutes[index][:, index]
-        parts.append(
-            _img(figures.plot_od_heatmap(cities, matrix, f"{s.name}: rail, door to door"), "OD matrix")
-        )
+    parts.append(_img(network_map(result, full), "network map"))
+    heatmap = rail_od_heatmap(result)
+    if heatmap is not None:
+        parts.append(_img(heatmap, "OD matrix"))
     table = city_indicators(result)
     parts += [
         "<h3>Indicators per city</h3>",
@@ -196,16 +186,7 @@ def _comparison_section(comparison: Comparison) -> str:
         "<h3>Network-wide change</h3>",
         _table(comparison.network_changes()),
     ]
-    cities = comparison.city_changes()
-    for profile in comparison.profiles:
-        rows = cities[cities["profile"] == profile]
-        change = dict(zip(rows["city"], rows["weighted_avg_min_delta"], strict=True))
-        fig = figures.plot_change_map(
-            comparison.after.network,
-            change,
-            f"{a} → {b}: change in weighted average travel time ({profile})",
-            "minutes (after − before; blue: faster)",
-        )
+    for profile, fig in change_maps(comparison).items():
         parts.append(_img(fig, f"change map {profile}"))
     return "\n".join(parts)
 

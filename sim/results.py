@@ -20,7 +20,16 @@ from sim.evaluate import Evaluation
 from sim.network import Network
 from sim.output import write_csv, write_json
 
-__all__ = ["RUN_FILES", "save_figure", "write_comparison", "write_map", "write_run"]
+__all__ = [
+    "RUN_FILES",
+    "change_maps",
+    "network_map",
+    "rail_od_heatmap",
+    "save_figure",
+    "write_comparison",
+    "write_map",
+    "write_run",
+]
 
 RUN_FILES = (
     "travel_times.csv",
@@ -45,6 +54,56 @@ def save_figure(fig: Figure, folder: Path, stem: str) -> None:
         fig.savefig(folder / f"{stem}.svg", metadata={"Date": None, "Creator": None})
 
 
+def network_map(result: Evaluation, full: Network) -> Figure:
+    """Return the scenario's network map, the links not in it dashed."""
+    from sim import figures
+
+    s = result.scenario
+    built = f"as built by end of {s.year}" if s.year else "open today"
+    return figures.plot_network(result.network, context=full, title=f"{s.name}: network {built}")
+
+
+def rail_od_heatmap(result: Evaluation) -> Figure | None:
+    """Return the rail door-to-door matrix of the region's cities (None without rail)."""
+    from sim import figures
+
+    if "rail" not in result.results:
+        return None
+    cities = figures.od_order([c for c in result.network.cities if c.plan_status != "external"])
+    index = [result.city_ids.index(c.id) for c in cities]
+    matrix = result.results["rail"].minutes[np.ix_(index, index)]
+    return figures.plot_od_heatmap(cities, matrix, f"{result.scenario.name}: rail, door to door")
+
+
+def change_maps(comparison: Comparison) -> dict[str, Figure]:
+    """Return, per profile, the map of the change in each city's weighted average time."""
+    from sim import figures
+
+    a, b = comparison.before.scenario.name, comparison.after.scenario.name
+    cities = comparison.city_changes()
+    out = {}
+    for profile in comparison.profiles:
+        rows = cities[cities["profile"] == profile]
+        change = dict(zip(rows["city"], rows["weighted_avg_min_delta"], strict=True))
+        out[profile] = figures.plot_change_map(
+            comparison.after.network,
+            change,
+            f"{a} → {b}: change in weighted average travel time ({profile})",
+            "minutes (after − before; blue: faster)",
+        )
+    return out
+
+
+def target_counts(result: Evaluation) -> pd.DataFrame:
+    """Return one row per target: pairs (or cities) checked and passing."""
+    return pd.DataFrame(
+        [
+            {"target": tr.target.id, "checked": len(tr.checks), "passed_before": tr.n_passed}
+            for tr in result.targets
+        ]
+    )
+
+
 def write_run(result: Evaluation, full: Network, folder: Path) -> None:
     """Write the results of ``sim run`` (see :data:`RUN_FILES`)."""
     from sim import figures
@@ -55,32 +114,12 @@ def write_run(result: Evaluation, full: Network, folder: Path) -> None:
     write_csv(city_indicators(result), folder / "indicators.csv")
     write_csv(network_indicators(result), folder / "network_indicators.csv")
     write_json(result.summary(), folder / "summary.json")
-    s = result.scenario
-    built = f"as built by end of {s.year}" if s.year else "open today"
+    save_figure(network_map(result, full), folder, "network")
+    heatmap = rail_od_heatmap(result)
+    if heatmap is not None:
+        save_figure(heatmap, folder, "od_rail")
     save_figure(
-        figures.plot_network(result.network, context=full, title=f"{s.name}: network {built}"),
-        folder,
-        "network",
-    )
-    if "rail" in result.results:
-        cities = figures.od_order([c for c in result.network.cities if c.plan_status != "external"])
-        index = [result.city_ids.index(c.id) for c in cities]
-        matrix = result.results["rail"].minutes[np.ix_(index, index)]
-        save_figure(
-            figures.plot_od_heatmap(cities, matrix, f"{s.name}: rail, door to door"), folder, "od_rail"
-        )
-    summary = _target_counts(result)
-    save_figure(figures.plot_targets(summary, f"{s.name}: targets met"), folder, "targets")
-
-
-def _target_counts(result: Evaluation):
-    import pandas as pd
-
-    return pd.DataFrame(
-        [
-            {"target": tr.target.id, "checked": len(tr.checks), "passed_before": tr.n_passed}
-            for tr in result.targets
-        ]
+        figures.plot_targets(target_counts(result), f"{result.scenario.name}: targets met"), folder, "targets"
     )
 
 
@@ -93,19 +132,10 @@ def write_comparison(comparison: Comparison, folder: Path) -> None:
     write_csv(comparison.target_changes(), folder / "target_changes.csv")
     summary = comparison.target_summary()
     write_csv(summary, folder / "target_summary.csv")
-    cities = comparison.city_changes()
-    write_csv(cities, folder / "city_changes.csv")
+    write_csv(comparison.city_changes(), folder / "city_changes.csv")
     write_csv(comparison.network_changes(), folder / "network_changes.csv")
     write_json(comparison.differences(), folder / "differences.json")
-    for profile in comparison.profiles:
-        rows = cities[cities["profile"] == profile]
-        change = dict(zip(rows["city"], rows["weighted_avg_min_delta"], strict=True))
-        fig = figures.plot_change_map(
-            comparison.after.network,
-            change,
-            f"{a} → {b}: change in weighted average travel time ({profile})",
-            "minutes (after − before; blue: faster)",
-        )
+    for profile, fig in change_maps(comparison).items():
         save_figure(fig, folder, f"change_{profile}")
     save_figure(figures.plot_targets(summary, f"targets met: {a} (light) → {b} (dark)"), folder, "targets")
 

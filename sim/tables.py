@@ -16,7 +16,17 @@ from typing import Any
 
 from sim.errors import InputError
 
-__all__ = ["Column", "Row", "read_table", "to_float", "to_int", "to_str"]
+__all__ = [
+    "Column",
+    "Row",
+    "choice",
+    "non_negative",
+    "positive",
+    "read_table",
+    "to_float",
+    "to_int",
+    "to_str",
+]
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,33 @@ def to_int(text: str) -> int:
         return int(text)
     except ValueError:
         raise ValueError(f"expected a whole number, got '{text}'") from None
+
+
+def positive(text: str) -> float:
+    """Parse a number > 0."""
+    value = to_float(text)
+    if value <= 0:
+        raise ValueError(f"must be > 0, got {text}")
+    return value
+
+
+def non_negative(text: str) -> float:
+    """Parse a number >= 0."""
+    value = to_float(text)
+    if value < 0:
+        raise ValueError(f"must be >= 0, got {text}")
+    return value
+
+
+def choice(*allowed: str) -> Callable[[str], str]:
+    """Return a parser that accepts only the ``allowed`` words."""
+
+    def parse(text: str) -> str:
+        if text not in allowed:
+            raise ValueError(f"'{text}' is not one of {', '.join(allowed)}")
+        return text
+
+    return parse
 
 
 def read_table(path: Path, columns: tuple[Column, ...]) -> tuple[list[Row], list[InputError]]:

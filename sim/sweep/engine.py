@@ -56,6 +56,20 @@ def _closure(h: np.ndarray) -> np.ndarray:
     return h
 
 
+def _edge_key(graph: Graph, e: int) -> tuple[str, ...]:
+    """Name an edge by its end nodes (kind, city or terminal, line) and its own kind."""
+    u, v = int(graph.tail[e]), int(graph.head[e])
+    return (
+        graph.node_kind[u],
+        graph.node_ref[u],
+        graph.node_line[u],
+        graph.node_kind[v],
+        graph.node_ref[v],
+        graph.node_line[v],
+        graph.edge_kind[e],
+    )
+
+
 @dataclass(frozen=True)
 class _Project:
     name: str
@@ -150,32 +164,14 @@ class IncrementalEngine:
     def _check_only_rides_change(base_net: Network, union_graph: Graph, parameters: Parameters) -> None:
         """Refuse candidates that change an edge of the base graph (e.g. a line's headway)."""
         base_graph = build_graph(base_net, union_graph.profile, parameters)
-        index = {}
+        index: dict[tuple[str, ...], set[float]] = {}
         for e in range(union_graph.n_edges):
-            if union_graph.edge_kind[e] == "ride":
-                continue
-            key = (
-                union_graph.node_kind[union_graph.tail[e]],
-                union_graph.node_ref[union_graph.tail[e]],
-                union_graph.node_line[union_graph.tail[e]],
-                union_graph.node_kind[union_graph.head[e]],
-                union_graph.node_ref[union_graph.head[e]],
-                union_graph.node_line[union_graph.head[e]],
-                union_graph.edge_kind[e],
-            )
-            index.setdefault(key, set()).add(float(union_graph.weight[e]))
+            if union_graph.edge_kind[e] != "ride":
+                index.setdefault(_edge_key(union_graph, e), set()).add(float(union_graph.weight[e]))
         for e in range(base_graph.n_edges):
             if base_graph.edge_kind[e] == "ride":
                 continue
-            key = (
-                base_graph.node_kind[base_graph.tail[e]],
-                base_graph.node_ref[base_graph.tail[e]],
-                base_graph.node_line[base_graph.tail[e]],
-                base_graph.node_kind[base_graph.head[e]],
-                base_graph.node_ref[base_graph.head[e]],
-                base_graph.node_line[base_graph.head[e]],
-                base_graph.edge_kind[e],
-            )
+            key = _edge_key(base_graph, e)
             if float(base_graph.weight[e]) not in index.get(key, set()):
                 where = f"{key[1]} {key[2] or key[5]}".strip()
                 raise InputError(
