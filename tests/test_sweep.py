@@ -183,3 +183,21 @@ def test_dask_local_cluster_gives_the_same_rows(sweep_file, tmp_path):
     local, _ = run_sweep(path, tmp_path / "local", workers=1, progress=False)
     on_dask, _ = run_sweep(path, tmp_path / "dask", dask_workers=2, progress=False)
     pd.testing.assert_frame_equal(load_runs(on_dask), load_runs(local))
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ('[projects]\nmode = "everything"\n', "projects.mode"),
+        ('[projects]\ncandidates = ["no_such_project"]\n', "projects.candidates"),
+        ('[parameters]\n"line_change_min.rail" = [-5]\n', "parameters.line_change_min.rail"),
+        ('[failures]\nmode = "random"\nprobability = 2\ndraws = 3\n', "failures.probability"),
+    ],
+)
+def test_bad_sweep_files_name_file_and_field(tmp_path, capsys, body, field):
+    (tmp_path / "base.toml").write_text('year = 2025\ntargets = ""\n', encoding="utf-8")
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "bad"\nbase = "base.toml"\n' + body, encoding="utf-8")
+    assert main(["sweep", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "bad.toml" in err[0] and f"'{field}'" in err[0]
