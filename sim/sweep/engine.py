@@ -148,14 +148,15 @@ class IncrementalEngine:
                     nodes,
                     np.array([pos[int(graph.tail[e])] for e in edges]),
                     np.array([pos[int(graph.head[e])] for e in edges]),
-                    graph.weight[edges].astype(np.float64),
+                    graph.weight[edges].astype(np.float32),
                 )
             )
         origins, dests = graph.origin_nodes, graph.dest_nodes
         key = np.unique(np.concatenate([origins, dests, *[p.nodes for p in self.projects]]))
         self.key = key
         self._key_pos = {int(v): k for k, v in enumerate(key)}
-        self.base_distances = dijkstra(base_csr, directed=True, indices=key)[:, key]
+        # whole seconds below 2**24 are exact in float32, which halves the memory traffic
+        self.base_distances = dijkstra(base_csr, directed=True, indices=key)[:, key].astype(np.float32)
         self._origin_pos = np.array([self._key_pos[int(v)] for v in origins])
         self._dest_pos = np.array([self._key_pos[int(v)] for v in dests])
         self._project_pos = [np.array([self._key_pos[int(v)] for v in p.nodes]) for p in self.projects]
@@ -210,7 +211,7 @@ class IncrementalEngine:
         """Return the (n_cities, n_cities) door-to-door minutes held in ``distances``."""
         o = np.searchsorted(positions, self._origin_pos)
         d = np.searchsorted(positions, self._dest_pos)
-        out = distances[np.ix_(o, d)] / 60.0
+        out = distances[np.ix_(o, d)].astype(np.float64) / 60.0
         np.fill_diagonal(out, 0.0)
         return out
 
@@ -250,7 +251,7 @@ class IncrementalEngine:
         keep_from = [[np.searchsorted(levels[i], levels[j + 1]) for j in range(k)] for i in range(k + 1)]
 
         def minutes(d: np.ndarray, level: int) -> np.ndarray:
-            out = d[np.ix_(o_local[level], d_local[level])] / 60.0
+            out = d[np.ix_(o_local[level], d_local[level])].astype(np.float64) / 60.0
             np.fill_diagonal(out, 0.0)
             return out
 
