@@ -245,11 +245,7 @@ def _target_report(result: Evaluation) -> str:
     for tr in result.targets:
         t = tr.target
         verdict = "met" if tr.met else "NOT MET"
-        how = (
-            f"{t.profile}, {t.measure.replace('_', '-')} <= {t.threshold_min:g} min"
-            if t.kind == "travel_time"
-            else f"{t.service} coverage"
-        )
+        how = t.reading()
         unit = "pairs" if t.kind == "travel_time" else "cities"
         lines.append(f"{t.id:<{width}}  {verdict:<7}  {tr.n_passed:>3}/{len(tr.checks):<3} {unit:<6}  {how}")
         if t.kind == "coverage":

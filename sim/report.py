@@ -84,11 +84,7 @@ def _targets_section(result: Evaluation) -> str:
     for tr in result.targets:
         t = tr.target
         verdict = '<span class="met">met</span>' if tr.met else '<span class="missed">not met</span>'
-        how = (
-            f"{t.profile}, {t.measure.replace('_', ' ')} ≤ {t.threshold_min:g} min"
-            if t.kind == "travel_time"
-            else f"{t.service.replace('_', ' ')} coverage"
-        )
+        how = t.reading().replace("<=", "≤")
         rows.append(
             f"<tr><td>{html.escape(t.id)}</td><td>{verdict}</td><td>{tr.n_passed}/{len(tr.checks)}</td>"
             f"<td>{html.escape(how)}</td><td>{html.escape(t.source)}</td></tr>"

@@ -73,6 +73,12 @@ class Target:
     fast_rail_min_kmh: float = 160.0
     note: str = ""
 
+    def reading(self) -> str:
+        """Return how the target is read, in a few words: ``rail, door to door <= 120 min``."""
+        if self.kind == "travel_time":
+            return f"{self.profile}, {(self.measure or '').replace('_', ' ')} <= {self.threshold_min:g} min"
+        return f"{(self.service or '').replace('_', ' ')} coverage"
+
 
 @dataclass(frozen=True)
 class TargetCheck:

@@ -37,14 +37,18 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError(f"malformed TOML: {message}", path, line) from None
 
 
+def _lines(path: Path | None) -> list[str]:
+    if path is None:
+        return []
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+
+
 def line_of_key(path: Path | None, key: str) -> int | None:
     """Best-effort 1-based line where ``key`` is assigned in a TOML file (None if not found)."""
-    if path is None:
-        return None
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
+    lines = _lines(path)
     pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
     for number, text in enumerate(lines, start=1):
         if pattern.match(text):
@@ -54,12 +58,7 @@ def line_of_key(path: Path | None, key: str) -> int | None:
 
 def line_of_table(path: Path | None, name: str, index: int) -> int | None:
     """1-based line of the ``index``-th ``[[name]]`` header in a TOML file (None if not found)."""
-    if path is None:
-        return None
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
+    lines = _lines(path)
     pattern = re.compile(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]")
     found = [number for number, text in enumerate(lines, start=1) if pattern.match(text)]
     return found[index] if index < len(found) else None
