@@ -208,3 +208,21 @@ def test_bad_sweep_files_name_file_and_field(tmp_path, capsys, body, field):
     assert main(["sweep", str(path), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "bad.toml" in err[0] and f"'{field}'" in err[0]
+
+
+def test_line_sections_split_at_junctions():
+    from sim.modes import Mode
+    from sim.network import Link
+    from sim.sweep.spec import line_sections
+
+    def link(line, a, b):
+        return Link(Mode.HSR, line, a, b, 10.0, 300.0, None, None, "open", 2000, None, None, "t")
+
+    # line L: a - b - c - d, line M: c - e; c is a junction (three neighbours), a and d are ends
+    links = [link("L", "a", "b"), link("L", "b", "c"), link("L", "c", "d"), link("M", "c", "e")]
+    sections = {f.label: {x[1:] for x in f.links} for f in line_sections(links)}
+    assert sections == {
+        "L:a..c": {("a", "b"), ("b", "c")},
+        "L:c-d": {("c", "d")},
+        "M:c-e": {("c", "e")},
+    }

@@ -80,11 +80,11 @@ def write_analyses(spec: SweepSpec, out: Path) -> dict[str, object]:
     failures = failure_table(runs)
     if len(failures):
         _csv(failures, out / "failures.csv")
-        delays = {}
+        links_of = {f.label: f.links for f in spec.failures(base_net)}
+        delays: dict[tuple[str, str, str], float] = {}
         for label, delay in zip(failures["failure"], failures["max_delay_min"], strict=True):
-            line, ends = label.split(":", 1)
-            a, b = ends.split("-", 1)
-            delays[(line, a, b)] = float(delay)
+            for link in links_of.get(label, ()):
+                delays[link] = max(delays.get(link, 0.0), float(delay))
         save_figure(
             figures.plot_failure_map(base_net, delays, f"{spec.name}: worst delay when one link fails"),
             out,

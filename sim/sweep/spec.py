@@ -18,6 +18,7 @@ Example (``scenarios/sweeps/planned-rail.toml``)::
 
     [failures]
     mode = "n-1"                         # every link of the profile removed once
+    # mode = "n-1-sections"              # every line section between junctions removed once
     # mode = "random", probability = 0.01, draws = 100, seed = 7
 
 Every combination of the axes is one scenario. Subset axes honour ``requires`` and
@@ -35,14 +36,15 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.modes import PROFILES, Profile
-from sim.network import Network
+from sim.network import Link, Network
 from sim.parameters import Parameters
 from sim.scenario import Scenario, load_scenario
 from sim.tomlfile import line_of_key, read_toml
 
-__all__ = ["PROJECT_MODES", "Failure", "SweepSpec", "load_sweep"]
+__all__ = ["FAILURE_MODES", "PROJECT_MODES", "Failure", "SweepSpec", "line_sections", "load_sweep"]
 
 PROJECT_MODES = ("all-subsets", "one-at-a-time", "leave-one-out", "sample")
+FAILURE_MODES = ("n-1", "n-1-sections", "random")
 _KEYS = {"name", "description", "base", "profile", "metrics", "projects", "parameters", "failures"}
 
 
@@ -139,6 +141,8 @@ class SweepSpec:
                 Failure(f"{lk.line}:{lk.from_id}-{lk.to_id}", ((lk.line, lk.from_id, lk.to_id),))
                 for lk in links
             ]
+        if self.failure_mode == "n-1-sections":
+            return [Failure("", ()), *line_sections(links)]
         rng = np.random.default_rng(self.failure_seed)
         out = [Failure("", ())]
         for draw in range(self.failure_draws):
@@ -146,6 +150,46 @@ class SweepSpec:
             chosen = tuple((lk.line, lk.from_id, lk.to_id) for lk, h in zip(links, hit, strict=True) if h)
             out.append(Failure(f"draw-{draw}", chosen))
         return out
+
+
+def line_sections(links: list[Link]) -> list[Failure]:
+    """Split each line into sections between junctions, one failure per section.
+
+    A junction is a terminal where links of more than two neighbours meet (whatever the
+    line), or where a line ends. A section is the run of one line's links between two
+    junctions: what one incident on that line typically closes.
+    """
+    neighbours: dict[str, set[str]] = {}
+    for lk in links:
+        neighbours.setdefault(lk.from_id, set()).add(lk.to_id)
+        neighbours.setdefault(lk.to_id, set()).add(lk.from_id)
+    by_line: dict[str, list[Link]] = {}
+    for lk in links:
+        by_line.setdefault(lk.line, []).append(lk)
+    out = []
+    for line, group in by_line.items():
+        line_degree: dict[str, int] = {}
+        for lk in group:
+            for end in (lk.from_id, lk.to_id):
+                line_degree[end] = line_degree.get(end, 0) + 1
+        junction = {n for n, d in line_degree.items() if d != 2 or len(neighbours[n]) > 2}
+        unused = list(group)
+        while unused:
+            start = next((lk for lk in unused if lk.from_id in junction or lk.to_id in junction), unused[0])
+            section = [start]
+            unused.remove(start)
+            end = start.to_id if start.from_id in junction else start.from_id
+            while end not in junction:
+                nxt = next((lk for lk in unused if end in (lk.from_id, lk.to_id)), None)
+                if nxt is None:
+                    break
+                section.append(nxt)
+                unused.remove(nxt)
+                end = nxt.to_id if nxt.from_id == end else nxt.from_id
+            first = start.from_id if start.from_id in junction else start.to_id
+            label = f"{line}:{first}..{end}" if len(section) > 1 else f"{line}:{start.from_id}-{start.to_id}"
+            out.append(Failure(label, tuple((lk.line, lk.from_id, lk.to_id) for lk in section)))
+    return out
 
 
 def parameter_overrides(values: dict[str, Any]) -> dict[str, Any]:
@@ -246,8 +290,8 @@ def load_sweep(path: str | Path, network: Network | None = None) -> SweepSpec:
     failures = data.get("failures")
     if failures is not None:
         mode = failures.get("mode")
-        if mode not in ("n-1", "random"):
-            raise fail(f"unknown mode '{mode}' (valid: n-1, random)", "failures.mode")
+        if mode not in FAILURE_MODES:
+            raise fail(f"unknown mode '{mode}' (valid: {', '.join(FAILURE_MODES)})", "failures.mode")
         spec.update(
             failure_mode=mode,
             failure_probability=float(failures.get("probability", 0.0)),
