@@ -258,7 +258,10 @@ def plot_change_map(network: Network, change: dict[str, float], title: str, labe
 
 @with_fonts
 def plot_failure_map(network: Network, delays: dict[tuple[str, str, str], float], title: str) -> Figure:
-    """Links coloured by the worst delay their failure causes (grey: no delay)."""
+    """Links coloured by the worst delay their failure causes (grey: no delay).
+
+    A delay of ``inf`` means the failure disconnects some city pairs: drawn in black, thick.
+    """
     import numpy as np
     from matplotlib import colormaps, colors
 
@@ -271,7 +274,10 @@ def plot_failure_map(network: Network, delays: dict[tuple[str, str, str], float]
     for (_line, a, b), delay in sorted(delays.items(), key=lambda kv: kv[1]):
         if a in pos and b in pos and delay > 0:
             (xa, ya), (xb, yb) = pos[a], pos[b]
-            ax.plot([xa, xb], [ya, yb], color=cmap(norm(delay)), lw=1.5 + 3 * delay / top, zorder=3)
+            if np.isinf(delay):
+                ax.plot([xa, xb], [ya, yb], color="black", lw=5, zorder=4)
+            else:
+                ax.plot([xa, xb], [ya, yb], color=cmap(norm(delay)), lw=1.5 + 3 * delay / top, zorder=3)
     for c in network.cities:
         if _inside(c, box):
             ax.scatter([c.lon], [c.lat], s=25, color="#222222", zorder=5)
@@ -280,6 +286,14 @@ def plot_failure_map(network: Network, delays: dict[tuple[str, str, str], float]
     from matplotlib.cm import ScalarMappable
 
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=mappable), ax=ax, shrink=0.7, pad=0.02)
-    bar.set_label("worst door-to-door delay if this link fails (minutes)")
+    bar.set_label("worst door-to-door delay if this fails (minutes)")
+    if any(np.isinf(d) for d in delays.values()):
+        from matplotlib.lines import Line2D as _Line
+
+        ax.legend(
+            handles=[_Line([], [], color="black", lw=5, label="failure disconnects city pairs")],
+            loc="lower left",
+            fontsize=8,
+        )
     fig.tight_layout()
     return fig

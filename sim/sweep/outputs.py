@@ -82,11 +82,16 @@ def write_analyses(spec: SweepSpec, out: Path) -> dict[str, object]:
         _csv(failures, out / "failures.csv")
         links_of = {f.label: f.links for f in spec.failures(base_net)}
         delays: dict[tuple[str, str, str], float] = {}
-        for label, delay in zip(failures["failure"], failures["max_delay_min"], strict=True):
+        for label, delay, lost in zip(
+            failures["failure"], failures["max_delay_min"], failures["pairs_disconnected"], strict=True
+        ):
+            worst = float("inf") if lost and lost > 0 else float(delay)
             for link in links_of.get(label, ()):
-                delays[link] = max(delays.get(link, 0.0), float(delay))
+                delays[link] = max(delays.get(link, 0.0), worst)
         save_figure(
-            figures.plot_failure_map(base_net, delays, f"{spec.name}: worst delay when one link fails"),
+            figures.plot_failure_map(
+                base_net, delays, f"{spec.name}: worst delay when one link or section fails"
+            ),
             out,
             "failures",
         )
