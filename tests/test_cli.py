@@ -351,16 +351,16 @@ def test_failed_write_keeps_previous_results(
 def test_failed_first_write_leaves_nothing(
     work: Path, scenario: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sim.cli
+    import sim.cli.run
 
-    real = sim.cli.write_run
+    real = sim.cli.run.write_run
 
     def half(result: object, full: object, folder: Path) -> None:
         real(result, full, folder)  # every file written ...
         assert {p.name for p in folder.iterdir()} == OUTPUT_FILES
         raise OSError(28, "No space left on device")  # ... then the run fails
 
-    monkeypatch.setattr(sim.cli, "write_run", half)
+    monkeypatch.setattr(sim.cli.run, "write_run", half)
     code, _, err = run_cli(capsys, "run", scenario, "--out", work / "out", "--quiet")
     assert code == 1
     assert_one_line_error(err)

@@ -1,0 +1,103 @@
+"""``sim compare``: what changes from scenario A to scenario B, and why."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from sim.cli.common import add_network_options, minutes_text
+from sim.compare import Comparison, compare
+from sim.evaluate import evaluate
+from sim.output import atomic_folder
+from sim.results import write_comparison
+from sim.scenario import load_scenario
+
+__all__ = ["comparison_report", "register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``compare`` command."""
+    cmp_ = sub.add_parser(
+        "compare",
+        help="compare two scenarios",
+        description="Compare scenario A (before) with scenario B (after): per OD pair before, after and "
+        "delta; pairs newly meeting or missing each target; indicator changes per city and network-wide; "
+        "and which projects, links, modifications and parameters differ. Writes results/compare-A-vs-B/.",
+    )
+    cmp_.add_argument("before", help="scenario A (file or bundled name)")
+    cmp_.add_argument("after", help="scenario B (file or bundled name)")
+    cmp_.add_argument("--out", type=Path, help="results folder (default: results/compare-A-vs-B)")
+    add_network_options(cmp_)
+    cmp_.set_defaults(func=command)
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run ``sim compare``."""
+    before = load_scenario(args.before, args.network)
+    after = load_scenario(args.after, args.network)
+    print(f"sim: evaluating '{before.name}' and '{after.name}'", file=sys.stderr)
+    ev_a = evaluate(before, backend=args.backend)
+    ev_b = evaluate(after, backend=args.backend)
+    comparison = compare(ev_a, ev_b)
+    out = args.out or Path("results") / f"compare-{before.name}-vs-{after.name}"
+    atomic_folder(out, lambda tmp: write_comparison(comparison, tmp))
+    print(comparison_report(comparison))
+    print(f"sim: wrote {out}/", file=sys.stderr)
+    return 0
+
+
+def comparison_report(comparison: Comparison) -> str:
+    """Return the printed summary of a comparison: differences, verdicts, largest gains."""
+    a, b = comparison.before.scenario.name, comparison.after.scenario.name
+    names = {c.id: c.name_en for c in comparison.after.network.cities}
+    diff = comparison.differences()
+    lines = [f"{a} -> {b}", ""]
+    lines.append(f"year: {diff['year']['before']} -> {diff['year']['after']}")
+    for key in ("projects_added", "projects_removed"):
+        if diff[key]:
+            lines.append(f"{key.replace('_', ' ')}: {', '.join(diff[key])}")
+    lines.append(f"links added: {len(diff['links_added'])}, removed: {len(diff['links_removed'])}")
+    if diff["parameters_changed"]:
+        lines.append(f"parameters changed: {', '.join(diff['parameters_changed'])}")
+    lines += ["", f"{'target':<24} {'before':>8} {'after':>8}"]
+    for _, r in comparison.target_summary().iterrows():
+        lines.append(
+            f"{r['target']:<24} {r['passed_before']:>4}/{r['checked']:<3} "
+            f"{r['passed_after']:>4}/{r['checked']:<3}  {'met' if r['met_after'] else 'not met'}"
+        )
+    changes = comparison.target_changes()
+    for kind in ("newly met", "newly missed"):
+        rows = changes[changes["change"] == kind]
+        for _, r in rows.iterrows():
+            if isinstance(r["destination"], str) and r["destination"]:
+                pair = f"{names[r['origin']]} – {names[r['destination']]}"
+                lines.append(
+                    f"  {kind}: {r['target']}: {pair} "
+                    f"({minutes_text(r['before_min'])} -> {minutes_text(r['after_min'])})"
+                )
+            else:
+                lines.append(f"  {kind}: {r['target']}: {names[r['origin']]}")
+    cities = comparison.city_changes()
+    first = cities["profile"].iloc[0]
+    rail = cities[cities["profile"] == first]
+    newly = rail[~np.isfinite(rail["weighted_avg_min_before"]) & np.isfinite(rail["weighted_avg_min_after"])]
+    if len(newly):
+        lines += ["", f"newly connected ({first}): {', '.join(names[c] for c in newly['city'])}"]
+    rail = rail[np.isfinite(rail["weighted_avg_min_delta"])].sort_values("weighted_avg_min_delta")
+    lines += ["", f"largest gains in weighted average time ({first}; other cities it reaches):"]
+    for _, r in rail.head(5).iterrows():
+        lines.append(
+            f"  {names[r['city']]:<18} {r['weighted_avg_min_before']:>6.0f} -> "
+            f"{r['weighted_avg_min_after']:>6.0f} min ({r['weighted_avg_min_delta']:+.0f})"
+        )
+    net = comparison.network_changes()
+    lines += [
+        "",
+        "network-wide (share of pairs within 2 h; population-weighted mean of weighted average time):",
+    ]
+    for _, r in net[net["indicator"].isin(["share_pairs_within_120", "mean_weighted_avg_min"])].iterrows():
+        lines.append(f"  {r['profile']:<10} {r['indicator']:<24} {r['before']:>8} -> {r['after']:>8}")
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""``sim route``: the fastest itinerary between two cities, leg by leg."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from sim.cli.common import add_network_options, pad, scenario_from_args, text_width
+from sim.errors import InputError
+from sim.evaluate import evaluate_profile
+from sim.modes import PROFILES
+from sim.network import load_network
+from sim.scenario import apply_scenario
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``route`` command."""
+    route = sub.add_parser(
+        "route",
+        help="fastest itinerary between two cities",
+        description="Print the fastest door-to-door itinerary leg by leg.",
+    )
+    route.add_argument("origin", help="city id, Chinese or English name")
+    route.add_argument("destination", help="city id, Chinese or English name")
+    route.add_argument("--profile", default="rail", choices=sorted(PROFILES), help="profile (default: rail)")
+    route.add_argument("--scenario", default="today", help="scenario file or bundled name (default: today)")
+    route.add_argument("--year", type=int, help="override the scenario's year")
+    add_network_options(route)
+    route.set_defaults(func=command)
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run ``sim route``."""
+    scenario = scenario_from_args(args, args.scenario)
+    full = load_network(scenario.network_folder)
+    net = apply_scenario(scenario, full)
+    a, b = net.find_city(args.origin), net.find_city(args.destination)
+    if a.id == b.id:
+        raise InputError("origin and destination are the same city", None, None, "destination")
+    res = evaluate_profile(net, PROFILES[args.profile], scenario.parameters, args.backend)
+    ids = res.graph.city_ids
+    i, j = ids.index(a.id), ids.index(b.id)
+    names = {c.id: c.name_zh for c in net.cities} | {t.id: t.name_zh for t in net.terminals}
+    print(f"{a.name_zh} {a.name_en} → {b.name_zh} {b.name_en}  ({args.profile}, scenario '{scenario.name}')")
+    if not np.isfinite(res.minutes[i, j]):
+        print("  no path on this profile")
+        return 0
+    header = ("leg", "mode", "line", "from", "to", "min")
+    rows = [header]
+    for leg in res.legs[i][j]:
+        src, dst = names.get(leg.from_id, leg.from_id), names.get(leg.to_id, leg.to_id)
+        if leg.kind in ("access", "egress") and leg.from_id == leg.to_id:  # centre <-> expressway
+            src, dst = (src, "expressway") if leg.kind == "access" else ("expressway", dst)
+        rows.append((leg.kind, leg.mode or "-", leg.line or "-", src, dst, f"{leg.minutes:.1f}"))
+    widths = [max(text_width(r[k]) for r in rows) for k in range(len(header))]
+    for r in rows:
+        cells = [
+            pad(text, w, right=k == len(header) - 1)
+            for k, (text, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        print("  " + "  ".join(cells))
+    parts = "  ".join(
+        f"{k} {res.parts[i, j, n]:.0f}"
+        for n, k in enumerate(("access", "processing", "wait", "in_vehicle", "transfer", "egress"))
+    )
+    print(f"  total {res.minutes[i, j]:.0f} min door to door: {parts}")
+    return 0

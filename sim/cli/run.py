@@ -1,0 +1,86 @@
+"""``sim run``: evaluate a scenario, print the target table, write its results folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+from sim.cli.common import add_network_options, scenario_from_args
+from sim.evaluate import Evaluation, evaluate
+from sim.network import load_network
+from sim.output import atomic_folder
+from sim.results import RUN_FILES, write_run
+
+__all__ = ["register", "target_report"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``run`` command."""
+    run = sub.add_parser(
+        "run",
+        help="evaluate a scenario and check the targets",
+        description="Evaluate a scenario: door-to-door times for every profile it "
+        "names, the target-compliance table, and results/<scenario>/.",
+    )
+    run.add_argument(
+        "scenario", nargs="?", default="today", help="scenario file or bundled name (default: today)"
+    )
+    add_network_options(run)
+    run.add_argument("--out", type=Path, help="results folder (default: results/<scenario>)")
+    run.add_argument("--year", type=int, help="override the scenario's year (network as built by then)")
+    run.add_argument("--quiet", action="store_true", help="print only the target table")
+    run.set_defaults(func=command)
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run ``sim run``."""
+    scenario = scenario_from_args(args, args.scenario)
+    log = (lambda *_: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    log(f"sim: scenario '{scenario.name}' on {scenario.network_folder}")
+    full = load_network(scenario.network_folder)
+    result = evaluate(scenario, full, backend=args.backend)
+    out = args.out or Path("results") / scenario.name
+    atomic_folder(out, lambda tmp: write_run(result, full, tmp))
+    print(target_report(result))
+    log(f"sim: wrote {out}/ ({', '.join(RUN_FILES)})")
+    return 0
+
+
+def target_report(result: Evaluation) -> str:
+    """Return the target table of an evaluation, failing pairs and cities listed under each."""
+    names = {c.id: c.name_en for c in result.network.cities}
+    lines = [f"Targets: scenario '{result.scenario.name}'", ""]
+    width = max((len(tr.target.id) for tr in result.targets), default=10)
+    for tr in result.targets:
+        t = tr.target
+        verdict = "met" if tr.met else "NOT MET"
+        how = t.reading()
+        unit = "pairs" if t.kind == "travel_time" else "cities"
+        lines.append(f"{t.id:<{width}}  {verdict:<7}  {tr.n_passed:>3}/{len(tr.checks):<3} {unit:<6}  {how}")
+        if t.kind == "coverage":
+            missing = [names[c.origin] for c in tr.checks if not c.passed]
+            if missing:
+                lines.extend(
+                    textwrap.wrap(
+                        f"no {t.service.replace('_', ' ')}: {', '.join(missing)}",
+                        width=96,
+                        initial_indent="    ",
+                        subsequent_indent="      ",
+                    )
+                )
+            continue
+        for c in tr.checks:
+            if c.passed:
+                continue
+            if t.kind == "travel_time":
+                if c.minutes is None:
+                    lines.append(f"    {names[c.origin]} – {names[c.destination]}: no path")
+                else:
+                    board = f", {c.on_board_min:.0f} on board" if c.on_board_min is not None else ""
+                    lines.append(
+                        f"    {names[c.origin]} – {names[c.destination]}: {c.minutes:.0f} min "
+                        f"(+{c.gap_min:.0f}){board}, via {c.main_line or '-'}"
+                    )
+    return "\n".join(lines)

@@ -1,0 +1,46 @@
+"""``sim map``: the travel-time map from one city."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+from sim.cli.common import add_network_options
+from sim.evaluate import evaluate
+from sim.modes import PROFILES
+from sim.network import load_network
+from sim.output import atomic_folder
+from sim.results import write_map
+from sim.scenario import apply_scenario, load_scenario
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``map`` command."""
+    mp = sub.add_parser(
+        "map",
+        help="travel-time map from one city",
+        description="Map of door-to-door minutes from one city to every other, with 60/120/180-minute "
+        "isochrones. Writes results/map-CITY-SCENARIO-PROFILE/ (map.png, map.svg, minutes.csv).",
+    )
+    mp.add_argument("city", help="city id, Chinese or English name")
+    mp.add_argument("--scenario", default="today", help="scenario file or bundled name (default: today)")
+    mp.add_argument("--profile", default="rail", choices=sorted(PROFILES), help="profile (default: rail)")
+    mp.add_argument("--out", type=Path, help="results folder")
+    add_network_options(mp)
+    mp.set_defaults(func=command)
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run ``sim map``."""
+    scenario = load_scenario(args.scenario, args.network)
+    full = load_network(scenario.network_folder)
+    city = apply_scenario(scenario, full).find_city(args.city)
+    scenario = replace(scenario, profiles=(PROFILES[args.profile],), targets_file=None)
+    result = evaluate(scenario, full, backend=args.backend)
+    out = args.out or Path("results") / f"map-{city.id}-{scenario.name}-{args.profile}"
+    atomic_folder(out, lambda tmp: write_map(result, city.id, args.profile, tmp))
+    print(f"wrote {out}/ (map.png, map.svg, minutes.csv)")
+    return 0

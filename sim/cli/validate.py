@@ -1,0 +1,44 @@
+"""``sim validate``: check a network folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.errors import EXIT_BAD_INPUT
+from sim.network import load_network
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``validate`` command."""
+    val = sub.add_parser(
+        "validate",
+        help="check a network folder",
+        description="Check a network folder: schema, units, ids, links that reach no city, duplicated "
+        "links, speeds outside the mode's range, years in the wrong order (errors, exit 2), and "
+        "terminals far from their city or of unknown year (warnings).",
+    )
+    val.add_argument("folder", nargs="?", type=Path, help="network folder (default: the bundled one)")
+    val.set_defaults(func=command)
+
+
+def command(args: argparse.Namespace) -> int:
+    """Run ``sim validate``."""
+    from sim.scenario import BUNDLED_NETWORK
+    from sim.validate import check_network
+
+    folder = args.folder or BUNDLED_NETWORK
+    network = load_network(folder)  # schema problems raise InputErrors: one line each, exit 2
+    problems = check_network(network)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    n_err = sum(p.severity == "error" for p in problems)
+    n_warn = len(problems) - n_err
+    print(
+        f"{folder}: {len(network.cities)} cities, {len(network.terminals)} terminals, "
+        f"{len(network.links)} links; {n_err} errors, {n_warn} warnings"
+    )
+    return EXIT_BAD_INPUT if n_err else 0
