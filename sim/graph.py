@@ -38,7 +38,16 @@ from sim.modes import Mode, Profile, TerminalKind
 from sim.network import Link, Network, Terminal, great_circle_km
 from sim.parameters import Parameters
 
-__all__ = ["COMPONENTS", "EDGE_KINDS", "Graph", "build_graph", "link_minutes", "service_of"]
+__all__ = [
+    "COMPONENTS",
+    "EDGE_KINDS",
+    "Graph",
+    "board_parts",
+    "build_graph",
+    "component_seconds",
+    "link_minutes",
+    "service_of",
+]
 
 COMPONENTS = ("access", "processing", "wait", "in_vehicle", "transfer", "egress")
 EDGE_KINDS = (
@@ -173,6 +182,49 @@ def _seconds(minutes: float) -> int:
     return round(minutes * 60.0)
 
 
+def component_seconds(parts: dict[int, float]) -> list[int]:
+    """Whole seconds per component (:data:`COMPONENTS` order) of an edge given in minutes.
+
+    ``parts`` maps a component's column to its minutes; each is rounded on its own, as
+    every edge of :func:`build_graph` is.
+    """
+    row = [0] * len(COMPONENTS)
+    for column, value in parts.items():
+        row[column] += _seconds(value)
+    return row
+
+
+def board_parts(
+    entry: str, headway_min: float, mode: str, kind: TerminalKind, p: Parameters
+) -> dict[int, float]:
+    """Minutes per component of boarding a line at a platform whose headway is ``headway_min``.
+
+    Parameters
+    ----------
+    entry
+        Where the traveller boards from: ``dep`` (first boarding, whose wait follows the
+        ``first_wait`` policy), ``xfer`` (a change of line: half the headway and the
+        line-change penalty) or ``pnr`` (from a car: half the headway).
+    headway_min
+        The platform's headway: the shortest of the links of the line at the terminal.
+    mode
+        The mode of the line (its start-stop allowance counts as in-vehicle time).
+    kind
+        The kind of terminal (its line-change penalty).
+    p
+        Model parameters.
+    """
+    start = p.start_stop_min.get(mode, 0.0)
+    if entry == "dep":
+        first = 0.0 if p.first_wait == "planned" else min(headway_min / 2, p.first_wait_cap_min)
+        return {_W: first, _V: start}
+    if entry == "xfer":
+        return {_W: headway_min / 2, _T: p.line_change_min[kind.value], _V: start}
+    if entry == "pnr":
+        return {_W: headway_min / 2, _V: start}
+    raise ValueError(f"unknown boarding entry '{entry}' (valid: dep, xfer, pnr)")
+
+
 class _Builder:
     def __init__(self) -> None:
         self.node_index: dict[tuple[str, str, str], int] = {}
@@ -209,9 +261,7 @@ class _Builder:
         line: str = "",
         mode: str = "",
     ) -> None:
-        row = [0] * 6
-        for column, value in minutes.items():
-            row[column] += _seconds(value)
+        row = component_seconds(minutes)
         self.tail.append(tail)
         self.head.append(head)
         self.comp.append(row)
@@ -270,14 +320,11 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
         b.edge(arr, int(dest[c]), "egress", {_E: access, _P: p.arrival_processing_min[kind]})
         b.edge(arr, xfer, "change", {})
     for (tid, line), h in sorted(headway.items()):
-        kind = platform_kind[(tid, line)].value
+        kind = platform_kind[(tid, line)]
+        mode = platform_mode[(tid, line)]
         plat = b.node("platform", tid, line)
-        first = 0.0 if p.first_wait == "planned" else min(h / 2, p.first_wait_cap_min)
-        start = p.start_stop_min.get(platform_mode[(tid, line)], 0.0)
-        b.edge(b.node("dep", tid), plat, "board", {_W: first, _V: start}, line=line)
-        b.edge(
-            b.node("xfer", tid), plat, "board", {_W: h / 2, _T: p.line_change_min[kind], _V: start}, line=line
-        )
+        b.edge(b.node("dep", tid), plat, "board", board_parts("dep", h, mode, kind, p), line=line)
+        b.edge(b.node("xfer", tid), plat, "board", board_parts("xfer", h, mode, kind, p), line=line)
         train = b.node("train", tid, line)
         b.edge(train, plat, "stay", {}, line=line)
         b.edge(train, b.node("arr", tid), "alight", {}, line=line)
@@ -388,8 +435,9 @@ def _roads(
         for x, y in ((u, v), (v, u)):
             b.edge(x, y, "road", {_V: minutes}, link=i, line=lk.line, mode=lk.mode.value)
     for (tid, line), h in sorted(headway.items()):
-        start = p.start_stop_min.get(platform_mode[(tid, line)], 0.0)
-        b.edge(b.node("pnr", tid), b.node("platform", tid, line), "board", {_W: h / 2, _V: start}, line=line)
+        kind = network.terminal_by_id[tid].kind
+        parts = board_parts("pnr", h, platform_mode[(tid, line)], kind, p)
+        b.edge(b.node("pnr", tid), b.node("platform", tid, line), "board", parts, line=line)
     for t in terminals:
         kind = t.kind.value
         access = access_minutes(t, network, p)
