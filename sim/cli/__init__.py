@@ -11,7 +11,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sim.cli import calibrate, compare, export, report, route, run, scenarios, sweep, travel_map, validate
+from sim.cli import (
+    calibrate,
+    compare,
+    export,
+    report,
+    route,
+    run,
+    scenarios,
+    serve,
+    sweep,
+    travel_map,
+    validate,
+)
 from sim.errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError
 
 __all__ = ["main"]
@@ -31,12 +43,13 @@ commands:
   sim calibrate             compare modelled with observed times (network/observed_times.csv)
   sim export FILE.graphml   the door-to-door graph of a profile, for other tools
   sim sweep FILE            batch sweep: project subsets, parameters, failures (Parquet)
+  sim serve                 the planning workbench in the browser (needs the serve extra)
 
 A SCENARIO is a file (scenarios/today.toml) or the name of a bundled one (today).
 Cities are given by id, Chinese or English name (wuhan, 武汉, Wuhan).
 """
 
-COMMANDS = (run, route, compare, travel_map, report, scenarios, sweep, export, validate, calibrate)
+COMMANDS = (run, route, compare, travel_map, report, scenarios, sweep, serve, export, validate, calibrate)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
