@@ -99,8 +99,10 @@ class Catalogue:
     rules: Rules
 
 
-def load_catalogue(full: Network, network_folder: Path | None = None) -> Catalogue:
-    """Read the bundled scenarios and sweep files, and describe every project of ``full``.
+def load_catalogue(
+    full: Network, network_folder: Path | None = None, scenarios_folder: Path = BUNDLED_SCENARIOS
+) -> Catalogue:
+    """Read the scenarios and sweep files, and describe every project of ``full``.
 
     Parameters
     ----------
@@ -108,6 +110,8 @@ def load_catalogue(full: Network, network_folder: Path | None = None) -> Catalog
         The full network (every status).
     network_folder
         The ``--network`` folder the scenarios are pointed at (None: their own).
+    scenarios_folder
+        Where the scenarios are (``*.toml``, sweep files in ``sweeps/``): the bundled ones.
 
     Raises
     ------
@@ -115,7 +119,7 @@ def load_catalogue(full: Network, network_folder: Path | None = None) -> Catalog
         If no bundled scenario can be read against this network.
     """
     scenarios: dict[str, Scenario] = {}
-    for path in sorted(BUNDLED_SCENARIOS.glob("*.toml")):
+    for path in sorted(Path(scenarios_folder).glob("*.toml")):
         if path.stem == "targets":
             continue
         try:
@@ -126,8 +130,8 @@ def load_catalogue(full: Network, network_folder: Path | None = None) -> Catalog
         if set(scenario.add_projects) <= known and set(scenario.drop_projects) <= known:
             scenarios[path.stem] = scenario
     if not scenarios:
-        raise InputError("no bundled scenario applies to this network", network_folder or BUNDLED_SCENARIOS)
-    return Catalogue(full, scenarios, _projects(full), _rules(full))
+        raise InputError("no scenario applies to this network", network_folder or scenarios_folder)
+    return Catalogue(full, scenarios, _projects(full), _rules(full, Path(scenarios_folder)))
 
 
 def _projects(full: Network) -> dict[str, ProjectInfo]:
@@ -163,12 +167,12 @@ def _projects(full: Network) -> dict[str, ProjectInfo]:
     return out
 
 
-def _rules(full: Network) -> Rules:
-    """Union of the ``requires`` and ``excludes`` of the bundled sweep files."""
+def _rules(full: Network, folder: Path) -> Rules:
+    """Return the union of the ``requires`` and ``excludes`` of the sweep files."""
     requires: dict[str, tuple[str, ...]] = {}
     excludes: list[tuple[str, ...]] = []
     where: dict[str, str] = {}
-    for path in sorted((BUNDLED_SCENARIOS / "sweeps").glob("*.toml")):
+    for path in sorted((folder / "sweeps").glob("*.toml")):
         try:
             spec = load_sweep(path, full)
         except InputError:

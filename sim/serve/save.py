@@ -48,7 +48,11 @@ def scenario_text(wb: Workbench, state: State, name: str) -> str:
             field="add",
         )
     bundled = parent.file is not None and parent.file.resolve().parent == BUNDLED_SCENARIOS.resolve()
-    extends = parent.file.stem if bundled and parent.file else str(parent.file)
+    extends = parent.name
+    if not bundled and parent.file is not None:
+        extends = str(parent.file.resolve())
+    if bundled and parent.file is not None:
+        extends = parent.file.stem
     yn = wb.year_network(state.scenario, state.year)
     lines = [
         "# Written by `sim serve` (the workbench); run it with `sim run FILE`.",

@@ -24,7 +24,7 @@ import numpy as np
 from sim.errors import InputError
 from sim.modes import PROFILES
 from sim.network import Link, Network, load_network
-from sim.scenario import BUNDLED_NETWORK, Scenario, apply_scenario
+from sim.scenario import BUNDLED_NETWORK, BUNDLED_SCENARIOS, Scenario, apply_scenario
 from sim.serve.catalogue import Catalogue, load_catalogue
 from sim.serve.compiled import CompiledGraph, Solved
 from sim.serve.verdicts import ProfileTimes, judge
@@ -119,13 +119,20 @@ class Workbench:
     ----------
     network_folder
         The network folder (None: the bundled one).
+    scenarios_folder
+        The scenarios offered (default: the bundled ones).
+
+    Raises
+    ------
+    InputError
+        For a network folder or targets file that cannot be read.
     """
 
-    def __init__(self, network_folder: Path | None = None) -> None:
+    def __init__(self, network_folder: Path | None = None, scenarios_folder: Path = BUNDLED_SCENARIOS) -> None:
         folder = Path(network_folder) if network_folder is not None else BUNDLED_NETWORK
         self.full = load_network(folder)
         self.network_folder = network_folder
-        self.catalogue: Catalogue = load_catalogue(self.full, network_folder)
+        self.catalogue: Catalogue = load_catalogue(self.full, network_folder, scenarios_folder)
         self.city_ids = tuple(c.id for c in self.full.cities)
         self.city_index = {c: i for i, c in enumerate(self.city_ids)}
         self._row_of = {(lk.file, lk.row): i for i, lk in enumerate(self.full.links)}
@@ -140,6 +147,8 @@ class Workbench:
         self._results: OrderedDict[State, StateResult] = OrderedDict()
         self._targets: dict[Path, list[Target]] = {}
         self.stats = {"compiled": 0, "compile_ms": 0.0, "solved": 0, "cache_hits": 0}
+        for scenario in self.catalogue.scenarios.values():  # bad targets fail now, not on a click
+            self._targets_of(scenario, self.full)
 
     # ------------------------------------------------------------------ input
 

@@ -1,0 +1,235 @@
+"""The workbench's engine: masked union graphs against full rebuilds, hand calculations,
+validation of every parameter, and saved scenarios that the CLI runs."""
+
+from dataclasses import replace
+
+import networkx as nx
+import numpy as np
+import pytest
+from conftest import TINY, with_hand_parameters
+
+from sim.errors import InputError
+from sim.evaluate import evaluate
+from sim.graph import build_graph
+from sim.modes import PROFILES
+from sim.scenario import apply_scenario, load_scenario
+from sim.serve.save import save_scenario
+from sim.serve.workbench import State, Workbench
+
+
+@pytest.fixture(scope="module")
+def wb() -> Workbench:
+    return Workbench()
+
+
+def _equivalent(wb: Workbench, state: State):
+    """The scenario the CLI would run for ``state`` (projects and cuts as scenario keys)."""
+    s = wb.catalogue.scenarios[state.scenario]
+    mods = tuple(
+        ({"type": "remove_link", "line": line, "from": a, "to": b}, None, None)
+        for line, a, b in sorted(state.cuts)
+    )
+    return replace(
+        s,
+        year=state.year,
+        include_expected=s.include_expected or state.year > wb.data_end,
+        add_projects=(*s.add_projects, *sorted(state.add)),
+        drop_projects=(*s.drop_projects, *sorted(state.drop)),
+        modifications=s.modifications + mods,
+    )
+
+
+STATES = [
+    {"scenario": "today"},
+    {"scenario": "today", "add": "changjiu_hsr,wuxianchang_hsr,changsha_ganzhou_hsr"},
+    # 武广 carries the 10-minute headway of 京广 at 武汉 and 长沙南: dropping it re-weights boarding
+    {"scenario": "today", "drop": "wuguang_hsr"},
+    {"scenario": "today", "year": "2015"},
+    {"scenario": "today", "year": "2031", "add": "yanjiang_hewu"},
+    {"scenario": "vision-2035", "drop": "wuxianyi_hsr"},
+    {"scenario": "today", "cut": "京广高铁:st_wuhan-st_xianningbei,京广高铁:st_chibibei-st_xianningbei"},
+]
+
+
+@pytest.mark.parametrize("query", STATES, ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()))
+def test_masked_graph_equals_a_full_rebuild(wb, query):
+    """Every checked pair: door-to-door minutes and binding line as `sim run` finds them."""
+    state = wb.parse_state(query)
+    result = wb.solve(state)
+    oracle = evaluate(_equivalent(wb, state), wb.full).targets_table()
+    mine = {
+        (v["id"], p["a"], p["b"]): p
+        for v in result.verdicts
+        if v["kind"] == "travel_time"
+        for p in v["pairs"]
+    }
+    checked = 0
+    for row in oracle.itertuples():
+        if row.kind != "travel_time":
+            continue
+        pair = mine[(row.target, row.origin, row.destination)]
+        if row.minutes is None or row.minutes != row.minutes:
+            assert pair["door_to_door"] is None
+            continue
+        assert pair["door_to_door"] == pytest.approx(row.minutes, abs=0.051)
+        assert (pair["door_to_door_status"] == "met") == bool(row.passed)
+        if not row.passed:
+            assert pair["line"] == row.main_line
+        checked += 1
+    assert checked > 50
+    covered = {v["id"]: v["passed"]["coverage"] for v in result.verdicts if v["kind"] == "coverage"}
+    ev = evaluate(_equivalent(wb, state), wb.full)
+    assert covered == {t.target.id: t.n_passed for t in ev.targets if t.target.kind == "coverage"}
+
+
+def _timetable_oracle(network, profile, a: str, b: str) -> float:
+    """networkx on a fresh graph: boarding any line at a's stations, leaving at b's."""
+    g = build_graph(network, PROFILES[profile], load_scenario("today").parameters)
+    city = {t.id: t.city for t in network.terminals}
+    nxg = nx.DiGraph()
+    for e in range(g.n_edges):
+        u, v, w = int(g.tail[e]), int(g.head[e]), float(g.weight[e])
+        if not nxg.has_edge(u, v) or nxg[u][v]["weight"] > w:
+            nxg.add_edge(u, v, weight=w)
+    for e in range(g.n_edges):
+        u = int(g.tail[e])
+        if g.edge_kind[e] == "board" and g.node_kind[u] == "dep" and city[g.node_ref[u]] == a:
+            nxg.add_edge("S", int(g.head[e]), weight=float(g.components[e, 3]))
+    for v in range(g.n_nodes):
+        if g.node_kind[v] == "arr" and city[g.node_ref[v]] == b:
+            nxg.add_edge(v, "T", weight=0.0)
+    try:
+        return nx.shortest_path_length(nxg, "S", "T", weight="weight") / 60.0
+    except nx.NetworkXNoPath:
+        return float("inf")
+
+
+@pytest.mark.parametrize("query", STATES[:4], ids=lambda q: "&".join(f"{k}={v}" for k, v in q.items()))
+def test_timetable_reading_equals_networkx(wb, query):
+    state = wb.parse_state(query)
+    result = wb.solve(state)
+    network = apply_scenario(_equivalent(wb, state), wb.full)
+    tt = result.times["rail"].timetable
+    for a, b in [
+        ("wuhan", "changsha"),
+        ("wuhan", "nanchang"),
+        ("changsha", "nanchang"),
+        ("yichang", "jiujiang"),
+    ]:
+        i, j = wb.city_index[a], wb.city_index[b]
+        assert tt[i, j] == pytest.approx(_timetable_oracle(network, "rail", a, b), abs=1e-9)
+
+
+def test_timetable_is_never_longer_than_the_door_to_door_trips_own_rides(wb):
+    result = wb.solve(wb.default_state())
+    ev = evaluate(wb.catalogue.scenarios["today"], wb.full)
+    for tr in ev.targets:
+        for c in tr.checks:
+            if c.on_board_min is not None and c.destination:
+                pair = next(
+                    p
+                    for v in result.verdicts
+                    if v["id"] == tr.target.id
+                    for p in v["pairs"]
+                    if (p["a"], p["b"]) == (c.origin, c.destination)
+                )
+                assert pair["timetable"] <= c.on_board_min + 0.051
+
+
+@pytest.fixture
+def tiny_wb(tmp_path) -> Workbench:
+    """The tiny network with one scenario and one target, on the hand-calculation parameters."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "targets.toml").write_text(
+        '[[target]]\nid = "aa-cc-1h"\ntitle = "aa to cc within an hour"\nsource = "test"\n'
+        'kind = "travel_time"\nprofile = "rail"\nthreshold_min = 60\n'
+        'pairs = [{ from = ["aa"], to = ["cc"] }]\n',
+        encoding="utf-8",
+    )
+    (folder / "base.toml").write_text(
+        with_hand_parameters('name = "base"\nyear = 2025\nprofiles = ["rail"]\ntargets = "targets.toml"\n'),
+        encoding="utf-8",
+    )
+    return Workbench(TINY, folder)
+
+
+def test_timetable_by_hand_on_the_tiny_network(tiny_wb):
+    # aa-bb: L1 300 km at 300 km/h = 60 min + 2 min stop loss = 62 (start-stop 0)
+    # aa-cc: L3 240 km at 120 = 120 + 3 = 123 beats L1 + change + L2 (62 + 30 wait + penalty + 32);
+    # with the planned L4 (project newline): 200 km at 300 = 40 + 2 = 42
+    i, j, k = (tiny_wb.city_index[c] for c in ("aa", "bb", "cc"))
+    r = tiny_wb.solve(tiny_wb.parse_state({"scenario": "base"}))
+    assert r.times["rail"].timetable[i, j] == pytest.approx(62.0)
+    assert r.times["rail"].timetable[i, k] == pytest.approx(123.0)
+    assert r.verdicts[0]["readings"]["timetable"] == "not_met"
+    r = tiny_wb.solve(tiny_wb.parse_state({"scenario": "base", "add": "newline"}))
+    assert r.times["rail"].timetable[i, k] == pytest.approx(42.0)
+    assert r.verdicts[0]["readings"]["timetable"] == "met"
+    assert r.verdicts[0]["pairs"][0]["timetable"] == pytest.approx(42.0)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"scenario": "nowhere"}, "unknown scenario"),
+        ({"scenario": "../../etc/passwd"}, "unknown scenario"),
+        ({"year": "1999"}, "outside"),
+        ({"year": "20x5"}, "whole number"),
+        ({"year": "2040"}, "outside"),
+        ({"add": "no_such_project"}, "unknown project"),
+        ({"drop": "<script>"}, "unknown project"),
+        ({"add": "changjiu_hsr", "drop": "changjiu_hsr"}, "both added and dropped"),
+        ({"cut": "京广高铁:st_wuhan-nowhere"}, "no link"),
+        ({"cut": "garbage"}, "no link"),
+        ({"add": "wuxianyi_hsr,wuxianchang_hsr"}, "excludes"),
+        ({"scenario": "vision-2035", "add": "wuxianyi_hsr"}, None),
+    ],
+)
+def test_bad_states_are_refused_with_a_message(wb, query, message):
+    if message is None:  # a scenario that holds both alternatives is shown, with a warning
+        wb.parse_state({"scenario": "vision-2035"})
+        return
+    with pytest.raises(InputError, match=message):
+        wb.parse_state(query)
+
+
+def test_unknown_city_and_profile(wb):
+    with pytest.raises(InputError, match="unknown city"):
+        wb.city("atlantis")
+    with pytest.raises(InputError, match="unknown profile"):
+        wb.profile("teleport")
+    assert wb.city("wuhan") == wb.city_index["wuhan"]
+
+
+def test_saved_scenario_runs_in_the_cli_with_the_same_verdicts(wb, tmp_path):
+    state = wb.parse_state(
+        {
+            "scenario": "today",
+            "year": "2028",
+            "add": "changjiu_hsr",
+            "drop": "wuguang_hsr",
+            "cut": "京广高铁:st_wuhan-st_xianningbei",
+        }
+    )
+    path = save_scenario(wb, state, "my-view", tmp_path / "results")
+    assert path == tmp_path / "results" / "scenarios" / "my-view.toml"
+    ev = evaluate(load_scenario(str(path)))
+    mine = {v["id"]: v["passed"] for v in wb.solve(state).verdicts}
+    for tr in ev.targets:
+        key = "coverage" if tr.target.kind == "coverage" else "door_to_door"
+        assert tr.n_passed == mine[tr.target.id][key], tr.target.id
+    with pytest.raises(InputError, match="exists already"):
+        save_scenario(wb, state, "my-view", tmp_path / "results")
+    for bad in ("../escape", "/abs", "Upper", "a b", "", "x" * 60, "名字"):
+        with pytest.raises(InputError, match="name must be"):
+            save_scenario(wb, state, bad, tmp_path / "results")
+    assert sorted(p.name for p in (tmp_path / "results" / "scenarios").iterdir()) == ["my-view.toml"]
+
+
+def test_year_changes_and_toggles_give_the_same_answer_in_any_order(wb):
+    a = wb.parse_state({"scenario": "today", "year": "2020", "add": "changjiu_hsr"})
+    first = wb.solve(a).times["rail"].door_to_door.copy()
+    wb.solve(wb.parse_state({"scenario": "today", "year": "2033"}))
+    wb._results.clear()
+    assert np.array_equal(wb.solve(a).times["rail"].door_to_door, first)
