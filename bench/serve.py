@@ -1,0 +1,166 @@
+"""How fast the workbench answers a click: random toggles, cuts and year changes.
+
+Starts the server on this machine, compiles the years of the default scenario (as `sim
+serve` does in the background), then makes N random changes of state, one at a time, as a
+planner clicking would: switch a project on or off (honouring requires/excludes), cut or
+restore a link, move the year. Each is timed three ways:
+
+- server: the state's answer computed (verdicts, map, changes against the base), as the
+  server reports it (``total_ms``);
+- http: the request answered over HTTP on localhost (what the page waits for);
+- browser (``--browser N``): in headless Chromium, from the click to the page redrawn.
+
+``--json`` prints ``{"p50_ms": ..., "p95_ms": ..., "n": ...}`` (the HTTP figures) with
+the others beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+
+from sim.serve.server import BackgroundServer
+from sim.serve.workbench import YEAR_MAX, Workbench
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def random_walk(wb: Workbench, n: int, seed: int) -> list[dict[str, str]]:
+    """N states, each one click away from the previous."""
+    rng = random.Random(seed)
+    state = wb.default_state()
+    projects = sorted(wb.catalogue.projects)
+    cuts = sorted(wb.cuts)
+    out = []
+    while len(out) < n:
+        roll = rng.random()
+        q = dict(state.query())
+        add, drop = set(state.add), set(state.drop)
+        cut = set(state.cuts)
+        if roll < 0.7:
+            p = rng.choice(projects)
+            on = p in wb.projects_on(state)
+            default = p in wb.projects_on(type(state)(state.scenario, state.year))
+            add.discard(p)
+            drop.discard(p)
+            if on and default:
+                drop.add(p)
+            elif not on and not default:
+                add.add(p)
+        elif roll < 0.85:
+            c = rng.choice(cuts)
+            cut.symmetric_difference_update({c})
+        else:
+            q["year"] = str(rng.randint(wb.year_min, YEAR_MAX))
+        q["add"] = ",".join(sorted(add))
+        q["drop"] = ",".join(sorted(drop))
+        q["cut"] = ",".join(f"{c[0]}:{c[1]}-{c[2]}" for c in sorted(cut))
+        q = {k: v for k, v in q.items() if v}
+        try:
+            state = wb.parse_state(q)
+        except Exception:  # a rule refused the click (the page greys it out): pick another
+            continue
+        out.append(state.query())
+    return out
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    """Return p50 and p95 in ms, rounded."""
+    return {
+        "p50_ms": round(float(np.percentile(values, 50)), 1),
+        "p95_ms": round(float(np.percentile(values, 95)), 1),
+    }
+
+
+def browser_clicks(url: str, n: int, seed: int) -> tuple[list[float], float]:
+    """Time N project toggles in Chromium from click to redraw; also the first page load."""
+    from playwright.sync_api import sync_playwright
+
+    rng = random.Random(seed)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=FLAGS
+        )
+        page = browser.new_page(viewport={"width": 1500, "height": 950})
+        t0 = time.perf_counter()
+        page.goto(url)
+        page.wait_for_selector("body[data-ready='1']", timeout=60_000)
+        first_load = time.perf_counter() - t0
+        times = []
+        for _ in range(n):
+            boxes = page.locator("#projects input[type=checkbox]:not([disabled])")
+            count = page.evaluate("window.__sim.timings.length")
+            boxes.nth(rng.randrange(boxes.count())).click()
+            while page.evaluate("window.__sim.timings.length") <= count:
+                page.wait_for_timeout(2)
+            times.append(page.evaluate("window.__sim.timings[window.__sim.timings.length - 1].ms"))
+        browser.close()
+    return times, first_load
+
+
+def main() -> None:
+    """Run the benchmark."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-n", type=int, default=500, help="random clicks (default 500)")
+    parser.add_argument(
+        "--browser", type=int, default=0, metavar="N", help="also N toggles in headless Chromium"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print one JSON line")
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    wb = Workbench()
+    start_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    wb.warm()
+    warm_s = time.perf_counter() - t0
+    walk = random_walk(wb, args.n, args.seed)
+    http, server = [], []
+    with tempfile.TemporaryDirectory() as tmp, BackgroundServer(wb, Path(tmp)) as srv:
+        for q in walk:
+            t = time.perf_counter()
+            with urllib.request.urlopen(srv.url + "api/state?" + urllib.parse.urlencode(q), timeout=60) as r:
+                body = json.loads(r.read())
+            http.append((time.perf_counter() - t) * 1e3)
+            server.append(body["total_ms"])
+        browser, first_load = browser_clicks(srv.url, args.browser, args.seed) if args.browser else ([], None)
+    out = {**percentiles(http), "n": len(http)}
+    out["server"] = {**percentiles(server), "n": len(server)}
+    if browser:
+        out["browser"] = {**percentiles(browser), "n": len(browser), "first_load_s": round(first_load, 2)}
+    out["startup_s"] = round(start_s, 2)
+    out["compile_all_years_s"] = round(warm_s, 2)
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"workbench start {start_s:.2f} s; every year of today compiled in {warm_s:.2f} s")
+        print(f"{len(http)} random clicks over HTTP: p50 {out['p50_ms']} ms, p95 {out['p95_ms']} ms")
+        print(f"server side: p50 {out['server']['p50_ms']} ms, p95 {out['server']['p95_ms']} ms")
+        if browser:
+            b = out["browser"]
+            print(f"{b['n']} toggles in Chromium: p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms")
+            print(f"first page load in Chromium: {b['first_load_s']} s")
+
+
+if __name__ == "__main__":
+    main()
