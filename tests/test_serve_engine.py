@@ -80,6 +80,19 @@ def test_masked_graph_equals_a_full_rebuild(wb, query):
     covered = {v["id"]: v["passed"]["coverage"] for v in result.verdicts if v["kind"] == "coverage"}
     ev = evaluate(_equivalent(wb, state), wb.full)
     assert covered == {t.target.id: t.n_passed for t in ev.targets if t.target.kind == "coverage"}
+    # the timetable reading: every pair as sim.evaluate computes it on a fresh graph's timetable view
+    rail = ev.results["rail"]
+    np.testing.assert_array_equal(result.times["rail"].timetable, rail.timetable_minutes)
+    np.testing.assert_array_equal(result.times["rail"].door_to_door, rail.minutes)
+    for v in result.verdicts:
+        if v["kind"] == "travel_time" and v["profile"] == "rail":
+            for p in v["pairs"]:
+                i, j = wb.city_index[p["a"]], wb.city_index[p["b"]]
+                if p["timetable_status"] != "met" and p["timetable"] is not None:
+                    a, b = (i, j) if rail.timetable_minutes[i, j] >= rail.timetable_minutes[j, i] else (j, i)
+                    assert result.times["rail"].main_lines([(a, b, "timetable")]) == [
+                        rail.timetable_main_line(a, b)
+                    ]
 
 
 def _timetable_oracle(network, profile, a: str, b: str) -> float:

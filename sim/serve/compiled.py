@@ -13,21 +13,29 @@ a link off can lengthen it. Boarding edges of such platforms are re-weighted fro
 active links with :func:`sim.graph.board_parts`, the function :func:`~sim.graph.build_graph`
 uses, so the masked graph equals the graph of the state's network edge for edge.
 
-Two nodes per city are appended for the timetable reading: ``tt_origin`` (edges to every
-platform of the city's terminals, carrying only the start-stop allowance: no access,
-processing or first wait) and ``tt_dest`` (from every terminal's arrival, at no cost). The
-shortest path between them is the fastest station-to-station time, transfers included.
+The timetable reading runs from each city's ``tt_origin`` to every ``tt_dest`` on the
+edges a timetable trip may use (:data:`sim.graph.TIMETABLE_EDGE_KINDS`, as
+:meth:`sim.graph.Graph.timetable_view` keeps them): station to station on its own fastest
+path, changes of train included, never driving.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from sim.graph import COMPONENTS, Graph, board_parts, build_graph, component_seconds, service_of
+from sim.graph import (
+    COMPONENTS,
+    TIMETABLE_EDGE_KINDS,
+    Graph,
+    board_parts,
+    build_graph,
+    component_seconds,
+    service_of,
+)
 from sim.modes import Mode, Profile, TerminalKind
 from sim.network import Network
 from sim.parameters import Parameters
@@ -50,7 +58,7 @@ class _Platform:
 
 
 class CompiledGraph:
-    """The union graph of one profile, with timetable nodes, ready to be masked.
+    """The union graph of one profile, ready to be masked.
 
     Parameters
     ----------
@@ -66,57 +74,12 @@ class CompiledGraph:
         self.parameters = base.parameters
         self.n_links = len(union.links)
         self.city_ids = base.city_ids
-        n = base.n_nodes
-        city_of_terminal = {t.id: t.city for t in union.terminals}
-        city_index = {c: i for i, c in enumerate(base.city_ids)}
-        n_cities = len(base.city_ids)
-        tt_origin = np.arange(n, n + n_cities, dtype=np.int64)
-        tt_dest = np.arange(n + n_cities, n + 2 * n_cities, dtype=np.int64)
-
-        # timetable edges: tt_origin -> platform (start-stop only), arr -> tt_dest (free)
-        tails, heads, comps, kinds, lines = [], [], [], [], []
-        for e in range(base.n_edges):
-            if base.edge_kind[e] != "board":
-                continue
-            u = int(base.tail[e])
-            if base.node_kind[u] != "dep":
-                continue
-            c = city_index[city_of_terminal[base.node_ref[u]]]
-            row = np.zeros(len(COMPONENTS), dtype=np.int64)
-            row[_V] = base.components[e, _V]
-            tails.append(int(tt_origin[c]))
-            heads.append(int(base.head[e]))
-            comps.append(row)
-            kinds.append("tt_board")
-            lines.append(base.edge_line[e])
-        for v in range(n):
-            if base.node_kind[v] == "arr":
-                c = city_index[city_of_terminal[base.node_ref[v]]]
-                tails.append(v)
-                heads.append(int(tt_dest[c]))
-                comps.append(np.zeros(len(COMPONENTS), dtype=np.int64))
-                kinds.append("tt_alight")
-                lines.append("")
-        extra = np.array(comps, dtype=np.int64).reshape(-1, len(COMPONENTS))
-        components = np.vstack([base.components, extra])
-        self.graph = replace(
-            base,
-            node_kind=(*base.node_kind, *["tt_origin"] * n_cities, *["tt_dest"] * n_cities),
-            node_ref=(*base.node_ref, *base.city_ids, *base.city_ids),
-            node_line=(*base.node_line, *[""] * (2 * n_cities)),
-            tail=np.concatenate([base.tail, np.array(tails, dtype=np.int64)]),
-            head=np.concatenate([base.head, np.array(heads, dtype=np.int64)]),
-            components=components,
-            weight=components.sum(axis=1).astype(np.float64),
-            edge_kind=(*base.edge_kind, *kinds),
-            edge_link=np.concatenate([base.edge_link, np.full(len(kinds), -1, dtype=np.int64)]),
-            edge_line=(*base.edge_line, *lines),
-            edge_mode=(*base.edge_mode, *[""] * len(kinds)),
-        )
+        self.graph = base
         self.origin_nodes = base.origin_nodes
         self.dest_nodes = base.dest_nodes
-        self.tt_origin = tt_origin
-        self.tt_dest = tt_dest
+        self.tt_origin = base.timetable_origin_nodes
+        self.tt_dest = base.timetable_dest_nodes
+        self._timetable_kind = np.array([k in TIMETABLE_EDGE_KINDS for k in base.edge_kind], dtype=bool)
         g = self.graph
         self._switched = g.edge_link >= 0
         self._edge_link = np.where(self._switched, g.edge_link, 0)
@@ -207,6 +170,16 @@ class CompiledGraph:
             City indices to start from.
         """
         mask, weight = self.weights(active)
+        rows = np.arange(len(self.city_ids)) if cities is None else np.asarray(cities, dtype=np.int64)
+        d2d, pred_d2d, lookup_d2d = self._dijkstra(mask, weight, self.origin_nodes[rows])
+        tt, pred_tt, lookup_tt = self._dijkstra(mask & self._timetable_kind, weight, self.tt_origin[rows])
+        pred = np.vstack([pred_d2d, pred_tt])
+        return Solved(self, rows, np.vstack([d2d, tt]), pred, (lookup_d2d, lookup_tt))
+
+    def _dijkstra(
+        self, mask: np.ndarray, weight: np.ndarray, sources: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """Seconds and predecessors from ``sources`` on the edges of ``mask``; the edge lookup."""
         g = self.graph
         n = g.n_nodes
         edges = np.flatnonzero(mask)
@@ -222,11 +195,8 @@ class CompiledGraph:
         # edges (the rule of sim.paths.shortest_path_tree); exact while paths have < HOPS edges
         indptr = np.searchsorted(t, np.arange(n + 1))
         csr = sp.csr_matrix((w * _HOPS + 1.0, h, indptr), shape=(n, n))
-        rows = np.arange(len(self.city_ids)) if cities is None else np.asarray(cities, dtype=np.int64)
-        sources = np.concatenate([self.origin_nodes[rows], self.tt_origin[rows]])
         dist, pred = dijkstra(csr, directed=True, indices=sources, return_predecessors=True)
-        dist = np.floor(np.atleast_2d(dist) / _HOPS)
-        return Solved(self, rows, dist, np.atleast_2d(pred), t * n + h, edges)
+        return np.floor(np.atleast_2d(dist) / _HOPS), np.atleast_2d(pred), (t * n + h, edges)
 
 
 @dataclass(frozen=True)
@@ -245,16 +215,16 @@ class Solved:
     pred
         Predecessor nodes of the same rows: among the shortest paths, one with the fewest
         edges.
-    pair_keys, pair_edges
-        Sorted ``tail * n_nodes + head`` of the edges searched, and which edge each is.
+    lookup
+        Per reading, the sorted ``tail * n_nodes + head`` of the edges searched and which
+        edge each is.
     """
 
     compiled: CompiledGraph
     rows: np.ndarray
     dist: np.ndarray
     pred: np.ndarray
-    pair_keys: np.ndarray
-    pair_edges: np.ndarray
+    lookup: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
     def door_to_door(self) -> np.ndarray:
         """Return ``(len(rows), n_cities)`` minutes centre to centre (``inf``: no path)."""
@@ -298,7 +268,11 @@ class Solved:
             idx = np.flatnonzero(walking)
             u = self.pred[k[idx], node[idx]]
             step = np.full(len(requests), -1, dtype=np.int64)
-            step[idx] = self.pair_edges[np.searchsorted(self.pair_keys, u * n + node[idx])]
+            for reading, (keys, found) in enumerate(self.lookup):
+                part = idx[(k[idx] >= n_rows) == bool(reading)]
+                if len(part):
+                    where = np.searchsorted(keys, self.pred[k[part], node[part]] * n + node[part])
+                    step[part] = found[where]
             steps.append(step)
             node[idx] = u
             walking[idx] = u != origin[idx]

@@ -128,7 +128,9 @@ class Workbench:
         For a network folder or targets file that cannot be read.
     """
 
-    def __init__(self, network_folder: Path | None = None, scenarios_folder: Path = BUNDLED_SCENARIOS) -> None:
+    def __init__(
+        self, network_folder: Path | None = None, scenarios_folder: Path = BUNDLED_SCENARIOS
+    ) -> None:
         folder = Path(network_folder) if network_folder is not None else BUNDLED_NETWORK
         self.full = load_network(folder)
         self.network_folder = network_folder
