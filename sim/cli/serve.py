@@ -65,6 +65,7 @@ def command(args: argparse.Namespace) -> int:
         print(f"sim: error: cannot listen on {args.host}:{args.port}: {error.strerror}", file=sys.stderr)
         return EXIT_BAD_INPUT
     url = address(sock)
+    workbench.solve(workbench.default_state())  # the first page is answered at once
     stop = threading.Event()
     threading.Thread(target=workbench.warm, kwargs={"stop": stop}, daemon=True).start()
     print(f"sim serve: {url}  (Ctrl-C to stop)", flush=True)

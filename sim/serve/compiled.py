@@ -85,6 +85,13 @@ class CompiledGraph:
         self._edge_link = np.where(self._switched, g.edge_link, 0)
         self.mixed_modes = False
         self._platforms, self._board_edges = self._platform_table(union, base)
+        # edges grouped by head, lowest index first: the walk back along a chosen path
+        self.in_order = np.lexsort((np.arange(g.n_edges), g.head))
+        heads = g.head[self.in_order]
+        starts = np.flatnonzero(np.r_[True, heads[1:] != heads[:-1]])
+        self.in_starts = starts
+        self.in_heads = heads[starts]
+        self._last: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _platform_table(self, union: Network, base: Graph) -> tuple[list[_Platform], dict[int, list[int]]]:
         """Platforms whose headway depends on which links are active, and their boarding edges."""
@@ -171,37 +178,82 @@ class CompiledGraph:
         """
         mask, weight = self.weights(active)
         rows = np.arange(len(self.city_ids)) if cities is None else np.asarray(cities, dtype=np.int64)
-        d2d, pred_d2d, lookup_d2d = self._dijkstra(mask, weight, self.origin_nodes[rows])
-        tt, pred_tt, lookup_tt = self._dijkstra(mask & self._timetable_kind, weight, self.tt_origin[rows])
-        pred = np.vstack([pred_d2d, pred_tt])
-        return Solved(self, rows, np.vstack([d2d, tt]), pred, (lookup_d2d, lookup_tt))
+        lexical = weight * _HOPS + 1.0
+        readings = []
+        for k, (reading_mask, sources) in enumerate(
+            ((mask, self.origin_nodes[rows]), (mask & self._timetable_kind, self.tt_origin[rows]))
+        ):
+            readings.append(
+                _Reading(reading_mask, lexical, self._distances(k, reading_mask, lexical, sources))
+            )
+        return Solved(self, rows, readings[0], readings[1])
 
-    def _dijkstra(
-        self, mask: np.ndarray, weight: np.ndarray, sources: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
-        """Seconds and predecessors from ``sources`` on the edges of ``mask``; the edge lookup."""
+    def _distances(
+        self, reading: int, mask: np.ndarray, lexical: np.ndarray, sources: np.ndarray
+    ) -> np.ndarray:
+        """Lexical distances from ``sources``, updating only the rows a change can touch.
+
+        The last answer for the same sources is kept. A row is recomputed only if an edge
+        that is gone (or slower) was on one of its shortest paths (tight), or an edge that is
+        new (or faster) would shorten one; every other row is unchanged, exactly.
+        """
+        last = self._last.get(reading)
+        g = self.graph
+        if last is not None and np.array_equal(last[2], sources):
+            old_mask, old_lexical, _, old = last
+            changed = old_lexical != lexical
+            gone = np.flatnonzero(old_mask & (~mask | changed))
+            new = np.flatnonzero(mask & (~old_mask | changed))
+            affected = np.zeros(len(sources), dtype=bool)
+            if len(gone):
+                du = old[:, g.tail[gone]]
+                affected |= (np.isfinite(du) & (du + old_lexical[gone] == old[:, g.head[gone]])).any(axis=1)
+            if len(new):
+                affected |= (old[:, g.tail[new]] + lexical[new] < old[:, g.head[new]]).any(axis=1)
+            if not affected.any():
+                dist = old
+            else:
+                dist = old.copy()
+                dist[affected] = self._dijkstra(mask, lexical, sources[affected])
+        else:
+            dist = self._dijkstra(mask, lexical, sources)
+        self._last[reading] = (mask, lexical, sources, dist)
+        return dist
+
+    def _dijkstra(self, mask: np.ndarray, lexical: np.ndarray, sources: np.ndarray) -> np.ndarray:
+        """Lexical distances from ``sources`` on the edges of ``mask``.
+
+        Parallel edges are reduced to the fastest, as :meth:`sim.graph.Graph.csr` does.
+        """
         g = self.graph
         n = g.n_nodes
         edges = np.flatnonzero(mask)
-        # parallel edges reduced to the fastest (lowest index among equals), as Graph.csr does,
-        # keeping which edge each entry is, for the binding lines
-        t, h, w = g.tail[edges], g.head[edges], weight[edges]
-        order = np.lexsort((edges, w, h, t))
-        t, h, w, edges = t[order], h[order], w[order], edges[order]
+        t, h, w = g.tail[edges], g.head[edges], lexical[edges]
+        order = np.lexsort((w, h, t))
+        t, h, w = t[order], h[order], w[order]
         first = np.ones(len(t), dtype=bool)
         first[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
-        t, h, w, edges = t[first], h[first], w[first], edges[first]
-        # seconds * HOPS + 1 per edge: the shortest path first, then the one with the fewest
-        # edges (the rule of sim.paths.shortest_path_tree); exact while paths have < HOPS edges
-        indptr = np.searchsorted(t, np.arange(n + 1))
-        csr = sp.csr_matrix((w * _HOPS + 1.0, h, indptr), shape=(n, n))
-        dist, pred = dijkstra(csr, directed=True, indices=sources, return_predecessors=True)
-        return np.floor(np.atleast_2d(dist) / _HOPS), np.atleast_2d(pred), (t * n + h, edges)
+        t, h, w = t[first], h[first], w[first]
+        csr = sp.csr_matrix((w, h, np.searchsorted(t, np.arange(n + 1))), shape=(n, n))
+        return np.atleast_2d(dijkstra(csr, directed=True, indices=sources))
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One reading of a solved state: its edges, their lexical weights, the distances."""
+
+    mask: np.ndarray
+    lexical: np.ndarray
+    dist: np.ndarray  # lexical: seconds * HOPS + edges on the path
 
 
 @dataclass(frozen=True)
 class Solved:
     """Distances of one state from some cities, door to door and timetable.
+
+    Distances are kept *lexical*: ``seconds * 1024 + edges``, so that among the fastest
+    paths the one with the fewest edges is shortest (the rule of
+    :func:`sim.paths.shortest_path_tree`), and exact in floating point.
 
     Attributes
     ----------
@@ -209,39 +261,34 @@ class Solved:
         The compiled graph solved.
     rows
         The city indices solved from.
-    dist
-        ``(2 * len(rows), n_nodes)`` seconds: door to door from each city's origin, then
-        timetable from each city's ``tt_origin``.
-    pred
-        Predecessor nodes of the same rows: among the shortest paths, one with the fewest
-        edges.
-    lookup
-        Per reading, the sorted ``tail * n_nodes + head`` of the edges searched and which
-        edge each is.
+    door, timetable_reading
+        The two readings: from each city's ``origin``, and from its ``tt_origin`` on
+        timetable edges only.
     """
 
     compiled: CompiledGraph
     rows: np.ndarray
-    dist: np.ndarray
-    pred: np.ndarray
-    lookup: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+    door: _Reading
+    timetable_reading: _Reading
+
+    def _minutes(self, reading: _Reading, targets: np.ndarray) -> np.ndarray:
+        out = np.floor(reading.dist[:, targets] / _HOPS) / 60.0
+        out[np.arange(len(self.rows)), self.rows] = 0.0
+        return out
 
     def door_to_door(self) -> np.ndarray:
         """Return ``(len(rows), n_cities)`` minutes centre to centre (``inf``: no path)."""
-        c = self.compiled
-        out = self.dist[: len(self.rows)][:, c.dest_nodes] / 60.0
-        out[np.arange(len(self.rows)), self.rows] = 0.0
-        return out
+        return self._minutes(self.door, self.compiled.dest_nodes)
 
     def timetable(self) -> np.ndarray:
         """Return ``(len(rows), n_cities)`` minutes station to station (``inf``: no such path)."""
-        c = self.compiled
-        out = self.dist[len(self.rows) :][:, c.tt_dest] / 60.0
-        out[np.arange(len(self.rows)), self.rows] = 0.0
-        return out
+        return self._minutes(self.timetable_reading, self.compiled.tt_dest)
 
     def main_lines(self, requests: list[tuple[int, int, str]]) -> list[str]:
         """Return the binding line of each path asked for (as :func:`sim.paths.main_line`).
+
+        The path is the fastest, then the one with the fewest edges, then the one whose
+        last differing edge has the lowest index: a function of the state alone.
 
         Parameters
         ----------
@@ -249,37 +296,55 @@ class Solved:
             ``(row, city, reading)``: position in :attr:`rows` of the origin, destination
             city index, and ``door_to_door`` or ``timetable``.
         """
-        if not requests:
-            return []
+        out = [""] * len(requests)
         c = self.compiled
-        n_rows = len(self.rows)
-        k = np.array([r if reading == "door_to_door" else n_rows + r for r, _, reading in requests])
-        origin = np.where(
-            k < n_rows, c.origin_nodes[self.rows[k % n_rows]], c.tt_origin[self.rows[k % n_rows]]
-        )
-        cities = np.array([j for _, j, _ in requests])
-        target = np.where(k < n_rows, c.dest_nodes[cities], c.tt_dest[cities])
-        reached = np.isfinite(self.dist[k, target])
-        node = np.where(reached, target, origin)
-        n = c.graph.n_nodes
-        steps = []
-        walking = node != origin
-        while walking.any():
-            idx = np.flatnonzero(walking)
-            u = self.pred[k[idx], node[idx]]
-            step = np.full(len(requests), -1, dtype=np.int64)
-            for reading, (keys, found) in enumerate(self.lookup):
-                part = idx[(k[idx] >= n_rows) == bool(reading)]
-                if len(part):
-                    where = np.searchsorted(keys, self.pred[k[part], node[part]] * n + node[part])
-                    step[part] = found[where]
-            steps.append(step)
-            node[idx] = u
-            walking[idx] = u != origin[idx]
-        if not steps:
-            return ["" for _ in requests]
-        table = np.array(steps)[::-1].T
-        return [_main_line(c.graph, [int(e) for e in row if e >= 0]) for row in table]
+        for name, reading, sources, targets in (
+            ("door_to_door", self.door, c.origin_nodes, c.dest_nodes),
+            ("timetable", self.timetable_reading, c.tt_origin, c.tt_dest),
+        ):
+            picked = [k for k, r in enumerate(requests) if r[2] == name]
+            if not picked:
+                continue
+            rows = np.array([requests[k][0] for k in picked])
+            cities = np.array([requests[k][1] for k in picked])
+            for k, edges in zip(
+                picked, _walk(c, reading, rows, sources[self.rows[rows]], targets[cities]), strict=True
+            ):
+                out[k] = _main_line(c.graph, edges)
+        return out
+
+
+def _walk(
+    c: CompiledGraph, reading: _Reading, rows: np.ndarray, origins: np.ndarray, targets: np.ndarray
+) -> list[list[int]]:
+    """Edges of the chosen path from each origin to its target (empty if unreachable).
+
+    Each node is entered by its lowest-index tight edge (``d[u] + w == d[v]`` in lexical
+    distances); the predecessor arrays are built only for the rows asked for.
+    """
+    g = c.graph
+    unique, which = np.unique(rows, return_inverse=True)
+    d = reading.dist[unique]
+    tight = reading.mask[None, c.in_order] & (
+        d[:, g.tail[c.in_order]] + reading.lexical[c.in_order][None, :] == d[:, g.head[c.in_order]]
+    )
+    position = np.where(tight, np.arange(len(c.in_order))[None, :], len(c.in_order))
+    first = np.minimum.reduceat(position, c.in_starts, axis=1)
+    pred = np.where(first < len(c.in_order), c.in_order[np.minimum(first, len(c.in_order) - 1)], -1)
+    pred_of = np.full((len(unique), g.n_nodes), -1, dtype=np.int64)
+    pred_of[:, c.in_heads] = pred
+    paths: list[list[int]] = []
+    for r, origin, target in zip(which.tolist(), origins.tolist(), targets.tolist(), strict=True):
+        edges: list[int] = []
+        if np.isfinite(reading.dist[unique[r], target]):
+            node = target
+            while node != origin:
+                e = int(pred_of[r, node])
+                edges.append(e)
+                node = int(g.tail[e])
+        edges.reverse()
+        paths.append(edges)
+    return paths
 
 
 def _main_line(g: Graph, edges: list[int]) -> str:

@@ -387,16 +387,17 @@ class Workbench:
             return out
 
     def warm(self, scenario: str | None = None, stop: threading.Event | None = None) -> None:
-        """Compile every year of a scenario (rail and the targets' profiles) ahead of use."""
+        """Compile and solve every year of a scenario ahead of use (its own network each year).
+
+        A later click at that year then starts from this answer and recomputes only the
+        rows it can change.
+        """
         name = scenario or self.default_scenario
-        for year in range(self.year_min, YEAR_MAX + 1):
+        first = self.default_state(name).year
+        for year in sorted(range(self.year_min, YEAR_MAX + 1), key=lambda y: (abs(y - first), y)):
             if stop is not None and stop.is_set():
                 return
-            yn = self.year_network(name, year)
-            for profile in {"rail"} | {t.profile for t in yn.targets if t.profile}:
-                if stop is not None and stop.is_set():
-                    return
-                self.compiled(yn, profile)
+            self.solve(State(name, year))
 
 
 def cut_of_triple(link: tuple[str, str, str]) -> Cut:

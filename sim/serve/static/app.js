@@ -29,7 +29,7 @@ const T = {
     mode_expressway: "高速公路", mode_waterway: "水运", mode_air: "航空", not_in_network: "不在当前路网",
     in_network: "在当前路网", section: "区段", source: "来源", speed: "速度", opened: "开通",
     no_geo: "需要安装 geo 扩展（pip install -e \".[geo]\"）", warnings: "注意",
-    reading_shown: "地图显示：", lost: "{n} 个城市对失去连通",
+    reading_shown: "地图显示：", lost: "{n} 个城市对失去连通", delta_base: "相对基准（分钟）",
   },
   en: {
     title: "Middle Yangtze · planning workbench", scenario: "Scenario", base: "Compare with", share: "Share link",
@@ -58,7 +58,7 @@ const T = {
     mode_expressway: "expressway", mode_waterway: "waterway", mode_air: "air", not_in_network: "not in this network",
     in_network: "in this network", section: "section", source: "source", speed: "speed", opened: "opened",
     no_geo: "needs the geo extra (pip install -e \".[geo]\")", warnings: "Note",
-    reading_shown: "Map shows: ", lost: "{n} pairs disconnected",
+    reading_shown: "Map shows: ", lost: "{n} pairs disconnected", delta_base: "Δ vs base (min)",
   },
 };
 const MODE_COLOUR = { hsr: "#d62728", intercity: "#ff7f0e", conventional: "#7f7f7f", expressway: "#2ca02c", waterway: "#1f77b4", air: "#9467bd" };
@@ -527,7 +527,7 @@ function renderCity() {
   box.innerHTML = `<div class="head"><b>${esc(t("from_city", { city: cityName(app.city) }))}</b>
     <label>${esc(t("profile"))} <select id="profile">${profiles}</select></label>
     <label>${esc(t("reading_shown"))}<select id="reading">${readings}</select></label></div>
-    <table><tr><th data-sort="name">${esc(t("pairs"))}</th><th data-sort="door_to_door">${esc(t("door_to_door"))}</th><th data-sort="timetable">${esc(t("timetable"))}</th><th data-sort="delta">Δ ${esc(t("base"))}</th></tr>` +
+    <table><tr><th data-sort="name">${esc(t("pairs"))}</th><th data-sort="door_to_door">${esc(t("door_to_door"))}</th><th data-sort="timetable">${esc(t("timetable"))}</th><th data-sort="delta">${esc(t("delta_base"))}</th></tr>` +
     rows.map((r) => `<tr><td>${esc(cityName(r.c.id))}</td><td>${fmt(r.d)}</td><td>${fmt(r.t)}</td><td class="${r.delta < -0.05 ? "delta-neg" : r.delta > 0.05 ? "delta-pos" : ""}">${r.delta === null || Math.abs(r.delta) < 0.05 ? "" : (r.delta > 0 ? "+" : "") + r.delta.toFixed(0)}</td></tr>`).join("") + "</table>";
   el("profile").addEventListener("change", (ev) => { app.profile = ev.target.value; loadCity(); });
   el("reading").addEventListener("change", (ev) => { app.reading = ev.target.value; writeURL(); renderMap(); });
