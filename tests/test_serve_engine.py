@@ -246,3 +246,47 @@ def test_year_changes_and_toggles_give_the_same_answer_in_any_order(wb):
     wb.solve(wb.parse_state({"scenario": "today", "year": "2033"}))
     wb._results.clear()
     assert np.array_equal(wb.solve(a).times["rail"].door_to_door, first)
+
+
+def test_incremental_clicks_equal_solving_from_scratch(wb):
+    """A random walk of clicks (toggles, cuts, years): each answer equals a fresh solve."""
+    import random
+
+    rng = random.Random(5)
+    projects = sorted(wb.catalogue.projects)
+    cuts = sorted(wb.cuts)
+    state = wb.default_state()
+    fresh = Workbench()
+    for _ in range(40):
+        roll = rng.random()
+        add, drop, cut, year = set(state.add), set(state.drop), set(state.cuts), state.year
+        if roll < 0.6:
+            p = rng.choice(projects)
+            (add if p not in wb.projects_on(state) else drop).add(p)
+            add -= drop & add
+        elif roll < 0.85:
+            cut ^= {rng.choice(cuts)}
+        else:
+            year = rng.randint(2012, 2035)
+        try:
+            state = wb.parse_state(
+                {
+                    "scenario": "today",
+                    "year": str(year),
+                    "add": ",".join(sorted(add - drop)),
+                    "drop": ",".join(sorted(drop - add)),
+                    "cut": ",".join(f"{c[0]}:{c[1]}-{c[2]}" for c in sorted(cut)),
+                }
+            )
+        except InputError:
+            continue
+        mine = wb.solve(state)
+        fresh._results.clear()
+        for yn in fresh._networks.values():
+            for cg in yn.graphs.values():
+                cg._last.clear()
+        other = fresh.solve(state)
+        for profile, times in mine.times.items():
+            np.testing.assert_array_equal(times.door_to_door, other.times[profile].door_to_door)
+            np.testing.assert_array_equal(times.timetable, other.times[profile].timetable)
+        assert mine.verdicts == other.verdicts
