@@ -6,7 +6,8 @@ planner clicking would: switch a project on or off (honouring requires/excludes)
 restore a link, move the year. Each is timed three ways:
 
 - server: the state's answer computed (verdicts, map, changes against the base), as the
-  server reports it (``total_ms``);
+  server reports it (``total_ms``), and the CPU time of the thread that computed it
+  (``cpu_ms``: what the click costs, whatever else the machine is doing);
 - http: the request answered over HTTP on localhost (what the page waits for);
 - browser (``--browser N``): in headless Chromium, from the click to the page redrawn.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import tempfile
@@ -135,7 +137,8 @@ def main() -> None:
     wb.warm()
     warm_s = time.perf_counter() - t0
     walk = random_walk(wb, args.n, args.seed)
-    http, server = [], []
+    http, server, cpu = [], [], []
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp, BackgroundServer(wb, Path(tmp)) as srv:
         for q in walk:
             t = time.perf_counter()
@@ -143,9 +146,13 @@ def main() -> None:
                 body = json.loads(r.read())
             http.append((time.perf_counter() - t) * 1e3)
             server.append(body["total_ms"])
+            cpu.append(body["cpu_ms"])
         browser, first_load = browser_clicks(srv.url, args.browser, args.seed) if args.browser else ([], None)
     out = {**percentiles(http), "n": len(http)}
     out["server"] = {**percentiles(server), "n": len(server)}
+    out["server_cpu"] = {**percentiles(cpu), "n": len(cpu)}
+    out["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
+    out["cores"] = os.cpu_count()
     if browser:
         out["browser"] = {**percentiles(browser), "n": len(browser), "first_load_s": round(first_load, 2)}
     out["startup_s"] = round(start_s, 2)
@@ -156,6 +163,9 @@ def main() -> None:
         print(f"workbench start {start_s:.2f} s; every year of today compiled in {warm_s:.2f} s")
         print(f"{len(http)} random clicks over HTTP: p50 {out['p50_ms']} ms, p95 {out['p95_ms']} ms")
         print(f"server side: p50 {out['server']['p50_ms']} ms, p95 {out['server']['p95_ms']} ms")
+        c = out["server_cpu"]
+        print(f"server CPU time per click: p50 {c['p50_ms']} ms, p95 {c['p95_ms']} ms")
+        print(f"load average before and after: {out['load_average']} on {out['cores']} cores")
         if browser:
             b = out["browser"]
             print(f"{b['n']} toggles in Chromium: p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms")

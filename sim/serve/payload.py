@@ -135,7 +135,7 @@ def state_payload(wb: Workbench, state: State, base: State | None = None) -> dic
     base
         The state compared with (default: the scenario's own network at the same year).
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     result = wb.solve(state)
     base = base or State(state.scenario, state.year)
     before = wb.solve(base)
@@ -161,6 +161,7 @@ def state_payload(wb: Workbench, state: State, base: State | None = None) -> dic
         "compute_ms": round(result.compute_ms, 1),
     }
     out["total_ms"] = round((time.perf_counter() - t0) * 1e3, 1)
+    out["cpu_ms"] = round((time.thread_time() - c0) * 1e3, 1)  # this thread's CPU: not other programs'
     return out
 
 

@@ -7,7 +7,7 @@ const T = {
     title: "长江中游城市群 · 规划工作台", scenario: "情景", base: "对比基准", share: "分享链接",
     save: "另存为情景", download: "下载 OD 表", gpkg: "GeoPackage", buildout: "建设方案", year: "年份（年末建成）",
     "toggle-hint": "勾选项目加入或移出路网；灰色为互斥或缺少前提的项目。",
-    verdicts: "目标判定", changes: "相对基准的变化", failures: "故障（切断）",
+    verdicts: "目标判定", changes: "相对基准的变化", targets_h: "各项目标（两种判读）", failures: "故障（切断）",
     "cut-hint": "在地图上点击线路即可切断该区段，查看哪些目标失效。",
     met: "达成", close: "接近", not_met: "未达成", not_yet_due: "未到期",
     door_to_door: "门到门", timetable: "时刻表（站到站）", coverage: "覆盖",
@@ -36,7 +36,7 @@ const T = {
     save: "Save as scenario", download: "OD table (CSV)", gpkg: "GeoPackage", buildout: "Build-out",
     year: "Year (network at the end of)",
     "toggle-hint": "Tick a project to add it to the network or untick to remove it; greyed projects exclude or need another.",
-    verdicts: "Verdicts", changes: "What changed against the base", failures: "Failures (cuts)",
+    verdicts: "Verdicts", changes: "What changed against the base", targets_h: "Every target, both readings", failures: "Failures (cuts)",
     "cut-hint": "Click a link on the map to cut it (or its whole section) and see which targets break.",
     met: "met", close: "close", not_met: "not met", not_yet_due: "not yet due",
     door_to_door: "door to door", timetable: "timetable (station to station)", coverage: "coverage",
@@ -457,8 +457,12 @@ function renderVerdicts() {
   const s = app.data.summary;
   el("summary").textContent = t("summary", { h1: s.door_to_door["60"], h2: s.door_to_door["120"], n: s.pairs });
   let html = app.data.warnings.length ? `<div class="why small">${esc(t("warnings"))}: ${esc(app.data.warnings.join("; "))}</div>` : "";
+  const changed = Object.fromEntries(app.data.changes.targets.map((x) => [x.id, x]));
   for (const v of app.data.verdicts) {
-    html += `<div class="target ${esc(v.status)}" data-target="${esc(v.id)}"><div>${statusChip(v.status)}<span class="title">${esc(zhTitle(v))}</span></div>`;
+    const c = changed[v.id];
+    const delta = c && (c.before !== c.after || c.passed_before !== c.passed_after)
+      ? ` <span class="badge">${esc(t("base"))}: ${c.passed_before} → ${c.passed_after}</span>` : "";
+    html += `<div class="target ${esc(v.status)}" data-target="${esc(v.id)}"><div>${statusChip(v.status)}<span class="title">${esc(zhTitle(v))}</span>${delta}</div>`;
     if (v.kind === "travel_time") {
       const other = v.headline === "door_to_door" ? "timetable" : "door_to_door";
       html += `<div class="reading">${esc(t(v.profile))} ≤ ${v.threshold_min} ${t("minutes")} · <b>${esc(t(v.headline))}</b>: ${esc(t(v.readings[v.headline]))} ${v.passed[v.headline]}/${v.checked}
