@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -114,20 +115,20 @@ def create_app(workbench: Workbench, results: Path = Path("results")) -> Starlet
     async def api_state(request: Request) -> Response:
         p = params(request, _STATE_KEYS | {"base"})
         state, base = states(p)
-        return JSONResponse(state_payload(wb, state, base))
+        return JSONResponse(await run_in_threadpool(state_payload, wb, state, base))
 
     async def api_city(request: Request) -> Response:
         p = params(request, _STATE_KEYS | {"base", "city", "profile"})
         state, base = states(p)
         city = wb.city(p.get("city"))
         profile = wb.profile(p.get("profile"))
-        return JSONResponse(city_payload(wb, state, city, profile, base))
+        return JSONResponse(await run_in_threadpool(city_payload, wb, state, city, profile, base))
 
     async def api_od(request: Request) -> Response:
         p = params(request, _STATE_KEYS | {"profile"})
         state, _ = states(p)
         profile = wb.profile(p.get("profile"))
-        times = wb.all_times(state, profile)
+        times = await run_in_threadpool(wb.all_times, state, profile)
         buffer = io.StringIO()
         buffer.write("origin,destination,profile,door_to_door_min,timetable_min\n")
         ids = wb.city_ids
@@ -149,7 +150,7 @@ def create_app(workbench: Workbench, results: Path = Path("results")) -> Starlet
     async def api_save(request: Request) -> Response:
         p = params(request, _STATE_KEYS | {"name"})
         state, _ = states(p)
-        path = save_scenario(wb, state, p.get("name", ""), results)
+        path = await run_in_threadpool(save_scenario, wb, state, p.get("name", ""), results)
         return JSONResponse({"path": str(path), "run": f"sim run {path}"})
 
     routes = [

@@ -69,6 +69,7 @@ const SVGNS = "http://www.w3.org/2000/svg";
 const app = {
   meta: null, lang: "zh", state: null, data: null, city: null, cityData: null, profile: "rail",
   reading: "door_to_door", base: "", controller: null, cityController: null, timings: [], sort: "door_to_door",
+  active: new Set(),
 };
 window.__sim = app;
 
@@ -291,75 +292,112 @@ function bandColour(minutes) {
   return "#bbbbbb";
 }
 
-function renderMap() {
+// The map is built once (and again on a resize or a change of language); an answer only
+// changes classes, fills and a few highlight paths, so a click redraws little.
+const drawn = { key: "", links: new Map(), cities: new Map(), labels: new Map(), groups: null };
+
+function buildMap() {
   const map = el("map");
   setupProjection();
   map.setAttribute("viewBox", `0 0 ${view.w} ${view.h}`);
   map.innerHTML = "";
+  drawn.links.clear(); drawn.cities.clear(); drawn.labels.clear();
   svg("rect", { class: "frame", x: view.ox, y: view.oy, width: view.w - 2 * view.ox, height: view.h - 2 * view.oy }, map);
   const gOutline = svg("g", {}, map);
   for (const poly of app.meta.outlines || []) {
-    svg("path", { class: "outline", d: poly.rings.map((r) => "M" + r.map((p) => project(p[0], p[1]).join(",")).join("L") + "Z").join("") }, gOutline);
+    svg("path", { class: "outline", d: poly.rings.map((r) => "M" + r.map((q) => project(q[0], q[1]).join(",")).join("L") + "Z").join("") }, gOutline);
   }
-  const active = new Set(app.data.links.active);
-  const cut = new Set(app.data.links.cut);
-  const added = new Set(app.data.changes.links_added);
-  const removed = new Set(app.data.changes.links_removed);
-  const gHigh = svg("g", {}, map), gLinks = svg("g", {}, map), gChords = svg("g", {}, map), gCities = svg("g", {}, map), gLabels = svg("g", {}, map);
+  const groups = { high: svg("g", {}, map), links: svg("g", {}, map), chords: svg("g", {}, map), cities: svg("g", {}, map), labels: svg("g", {}, map) };
+  drawn.groups = groups;
   const order = [...app.meta.links].sort((a, b) => (MODE_WIDTH[a.mode] || 1) - (MODE_WIDTH[b.mode] || 1));
   for (const lk of order) {
     if (!lk.a || !lk.b) continue;
     const a = place(lk.a), b = place(lk.b);
     if (a[2] && b[2]) continue;
     const d = `M${a[0].toFixed(1)},${a[1].toFixed(1)}L${b[0].toFixed(1)},${b[1].toFixed(1)}`;
-    const on = active.has(lk.id);
-    if (!on && lk.status === "open" && !cut.has(lk.id) && !removed.has(lk.id) && (lk.year || 0) > app.state.year + 15) continue;
-    if (added.has(lk.id)) svg("path", { class: "added", d, "stroke-width": (MODE_WIDTH[lk.mode] || 1) + 6 }, gHigh);
-    if (removed.has(lk.id) && !cut.has(lk.id)) svg("path", { class: "removed", d }, gHigh);
-    const hit = svg("path", { class: "hit", d, "data-link": lk.id }, gLinks);
-    svg("path", {
-      class: `link ${lk.mode}${on ? "" : " off"}${cut.has(lk.id) ? " cut" : ""}`,
-      d, stroke: MODE_COLOUR[lk.mode] || "#444", "stroke-width": on ? MODE_WIDTH[lk.mode] || 1 : Math.max((MODE_WIDTH[lk.mode] || 1) * 0.7, 0.8),
-      "data-link": lk.id,
-    }, gLinks);
-    hit.addEventListener("mousemove", (ev) => showLinkTip(ev, lk, on));
+    const hit = svg("path", { class: "hit", d, "data-link": lk.id }, groups.links);
+    const path = svg("path", { class: `link ${lk.mode}`, d, stroke: MODE_COLOUR[lk.mode] || "#444", "data-link": lk.id }, groups.links);
+    hit.addEventListener("mousemove", (ev) => showLinkTip(ev, lk, app.active.has(lk.id)));
     hit.addEventListener("mouseleave", hideTip);
     hit.addEventListener("click", (ev) => linkPopup(ev, lk));
+    drawn.links.set(lk.id, { lk, d, path, hit });
   }
-  for (const [list, cls] of [[app.data.changes.newly_met, "met"], [app.data.changes.newly_missed, "missed"]]) {
-    for (const [x, y] of list.slice(0, 40)) {
-      const cx = app.meta.cities.find((c) => c.id === x), cy = app.meta.cities.find((c) => c.id === y);
-      const a = place([cx.lon, cx.lat]), b = place([cy.lon, cy.lat]);
-      const mx = (a[0] + b[0]) / 2 - (b[1] - a[1]) * 0.15, my = (a[1] + b[1]) / 2 + (b[0] - a[0]) * 0.15;
-      svg("path", { class: `chord ${cls}`, d: `M${a[0]},${a[1]}Q${mx},${my} ${b[0]},${b[1]}` }, gChords);
-    }
-  }
-  const times = app.cityData && app.city ? app.cityData[app.reading] : null;
   const cities = [...app.meta.cities].sort((a, b) => (b.population || 0) - (a.population || 0));
   const placed = [];
   for (const c of cities) {
     const [x, y, outside] = place([c.lon, c.lat]);
-    const r = 2.5 + 9 * Math.sqrt((c.population || 1e6) / 1e7);
+    const r = outside ? 4 : 2.5 + 9 * Math.sqrt((c.population || 1e6) / 1e7);
     const idx = app.meta.cities.indexOf(c);
-    let fill = c.plan_status === "in-plan" ? "#333" : c.plan_status === "connected" ? "#777" : "#aaa";
-    if (times) fill = c.id === app.city ? "#000" : bandColour(times[idx]);
-    const node = svg("circle", { class: `city${c.id === app.city ? " selected" : ""}`, cx: x.toFixed(1), cy: y.toFixed(1), r: (outside ? 4 : r).toFixed(1), fill, "data-city": c.id }, gCities);
+    const node = svg("circle", { class: "city", cx: x.toFixed(1), cy: y.toFixed(1), r: r.toFixed(1), "data-city": c.id }, groups.cities);
     node.addEventListener("mousemove", (ev) => showCityTip(ev, c, idx));
     node.addEventListener("mouseleave", hideTip);
     node.addEventListener("click", () => selectCity(c.id));
+    drawn.cities.set(c.id, { c, idx, node, x, y, outside });
     const size = c.population > 5e6 ? 12.5 : 11;
     const label = cityName(c.id) + (outside ? " →" : "");
-    const w = label.length * (app.lang === "zh" ? size : size * 0.58);
+    const chars = label.length + (outside ? 0 : 4);  // room for the minutes of a choropleth
+    const w = chars * (app.lang === "zh" ? size * 0.8 : size * 0.58);
     const spots = [[r + 3, 4, "start"], [-r - 3, 4, "end"], [0, -r - 4, "middle"], [0, r + 12, "middle"]];
     for (const [dx, dy, anchor] of spots) {
       const left = anchor === "start" ? x + dx : anchor === "end" ? x + dx - w : x - w / 2;
       const box = [left, y + dy - size, left + w, y + dy + 2];
-      if (placed.some((p) => box[0] < p[2] && p[0] < box[2] && box[1] < p[3] && p[1] < box[3])) continue;
+      if (placed.some((q) => box[0] < q[2] && q[0] < box[2] && box[1] < q[3] && q[1] < box[3])) continue;
       placed.push(box);
-      const text = svg("text", { class: `label${c.population > 5e6 ? " big" : ""}${outside ? " edge-label" : ""}`, x: (x + dx).toFixed(1), y: (y + dy).toFixed(1), "text-anchor": anchor }, gLabels);
+      const text = svg("text", { class: `label${c.population > 5e6 ? " big" : ""}${outside ? " edge-label" : ""}`, x: (x + dx).toFixed(1), y: (y + dy).toFixed(1), "text-anchor": anchor }, groups.labels);
       text.textContent = label;
-      if (times && c.id !== app.city && times[idx] !== null && !outside) text.textContent = `${label} ${fmt(times[idx])}`;
+      drawn.labels.set(c.id, { text, label, outside });
       break;
+    }
+  }
+}
+
+function renderMap() {
+  const box = el("map").getBoundingClientRect();
+  const key = `${Math.round(box.width)}x${Math.round(box.height)}:${app.lang}`;
+  if (key !== drawn.key) { buildMap(); drawn.key = key; }
+  const active = app.active = new Set(app.data.links.active);
+  const cut = new Set(app.data.links.cut);
+  const added = new Set(app.data.changes.links_added);
+  const removed = new Set(app.data.changes.links_removed);
+  for (const { lk, path, hit } of drawn.links.values()) {
+    const on = active.has(lk.id);
+    const hidden = !on && lk.status === "open" && !cut.has(lk.id) && !removed.has(lk.id) && (lk.year || 0) > app.state.year + 15;
+    const cls = `link ${lk.mode}${on ? "" : " off"}${cut.has(lk.id) ? " cut" : ""}`;
+    if (path.getAttribute("class") !== cls) path.setAttribute("class", cls);
+    const width = String(on ? MODE_WIDTH[lk.mode] || 1 : Math.max((MODE_WIDTH[lk.mode] || 1) * 0.7, 0.8));
+    if (path.getAttribute("stroke-width") !== width) path.setAttribute("stroke-width", width);
+    path.style.display = hidden ? "none" : "";
+    hit.style.display = hidden ? "none" : "";
+  }
+  const { high, chords } = drawn.groups;
+  high.replaceChildren();
+  for (const id of added) {
+    const item = drawn.links.get(id);
+    if (item) svg("path", { class: "added", d: item.d, "stroke-width": (MODE_WIDTH[item.lk.mode] || 1) + 6 }, high);
+  }
+  for (const id of removed) {
+    const item = drawn.links.get(id);
+    if (item && !cut.has(id)) svg("path", { class: "removed", d: item.d }, high);
+  }
+  chords.replaceChildren();
+  for (const [list, cls] of [[app.data.changes.newly_met, "met"], [app.data.changes.newly_missed, "missed"]]) {
+    for (const [x, y] of list.slice(0, 40)) {
+      const a = drawn.cities.get(x), b = drawn.cities.get(y);
+      if (!a || !b) continue;
+      const mx = (a.x + b.x) / 2 - (b.y - a.y) * 0.15, my = (a.y + b.y) / 2 + (b.x - a.x) * 0.15;
+      svg("path", { class: `chord ${cls}`, d: `M${a.x},${a.y}Q${mx},${my} ${b.x},${b.y}` }, chords);
+    }
+  }
+  const times = app.cityData && app.city ? app.cityData[app.reading] : null;
+  for (const { c, idx, node, outside } of drawn.cities.values()) {
+    let fill = c.plan_status === "in-plan" ? "#333" : c.plan_status === "connected" ? "#777" : "#aaa";
+    if (times) fill = c.id === app.city ? "#000" : bandColour(times[idx]);
+    node.setAttribute("fill", fill);
+    node.setAttribute("class", `city${c.id === app.city ? " selected" : ""}`);
+    const label = drawn.labels.get(c.id);
+    if (label) {
+      const minutes = times && c.id !== app.city && times[idx] !== null && !outside ? ` ${fmt(times[idx])}` : "";
+      label.text.textContent = label.label + minutes;
     }
   }
   renderLegend(times);
