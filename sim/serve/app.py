@@ -13,6 +13,7 @@ never a traceback. Nothing on the page is fetched from outside the machine.
 from __future__ import annotations
 
 import io
+import json
 import logging
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def create_app(workbench: Workbench, results: Path = Path("results")) -> Starlet
         The results folder; "save as scenario" writes only under ``results/scenarios/``.
     """
     wb = workbench
-    meta = meta_payload(wb)
+    meta = json.dumps(meta_payload(wb), ensure_ascii=False).encode("utf-8")  # the same for every page
 
     def params(request: Request, allowed: set[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -110,7 +111,7 @@ def create_app(workbench: Workbench, results: Path = Path("results")) -> Starlet
 
     async def api_meta(request: Request) -> Response:
         params(request, set())
-        return JSONResponse(meta)
+        return Response(meta, media_type="application/json")
 
     async def api_state(request: Request) -> Response:
         p = params(request, _STATE_KEYS | {"base"})
