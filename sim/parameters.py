@@ -100,7 +100,20 @@ class Parameters:
         Fixed part of an estimated access trip (getting a taxi, walking to the platform
         area).
     road_access_min
-        Driving from the city centre to the expressway network and back at the other end.
+        Driving from a city centre to the expressway network where a road link names the
+        centre itself (centre-to-centre networks, scenario ``add_link``); the bundled
+        network joins cities through their entrances instead.
+    road_entrance_fixed_min, road_entrance_speed_kmh
+        The drive from a city centre to one of its expressway entrances whose
+        ``access_min`` is not given: the fixed part (leaving the centre, the toll gate)
+        plus the straight-line distance times ``access_detour`` at this speed (urban
+        arterials and ring roads, off-peak).
+    lane_speed_gain_kmh
+        Speed added to an expressway for each lane per direction beyond the standard two
+        (a road widened from four lanes to eight gains twice this). 2.4: the adjustment
+        of free-flow speed for the number of lanes in the Highway Capacity Manual 2000
+        (Exhibit 23-6: 7.3 km/h less for two lanes per direction, 4.8 for three, 2.4 for
+        four; recalled), whose steps are 2.4-2.5 km/h per lane.
     """
 
     first_wait: str = "planned"
@@ -145,6 +158,9 @@ class Parameters:
     access_speed_kmh: float = 25.0
     access_fixed_min: float = 5.0
     road_access_min: float = 10.0
+    road_entrance_fixed_min: float = 5.0
+    road_entrance_speed_kmh: float = 30.0
+    lane_speed_gain_kmh: float = 2.4
 
     def __post_init__(self) -> None:
         self.validate()
@@ -221,7 +237,14 @@ class Parameters:
 
 
 _KIND_TABLES = {"line_change_min", "processing_min", "arrival_processing_min"}
-_POSITIVE = {"default_headway_min", "default_speed_kmh", "access_detour", "access_speed_kmh", "speed_factor"}
+_POSITIVE = {
+    "default_headway_min",
+    "default_speed_kmh",
+    "access_detour",
+    "access_speed_kmh",
+    "speed_factor",
+    "road_entrance_speed_kmh",
+}
 
 
 def _check_number(value: object, name: str, file: str | None, *, positive: bool) -> None:
