@@ -192,22 +192,24 @@ STANDARD_LANES = 4
 def road_link_minutes(link: Link, parameters: Parameters) -> float:
     """Driving minutes of one expressway link.
 
-    ``km / (speed_factor * (speed + lane gain))``: the link's speed (its design speed),
-    else the expressway default, plus ``lane_speed_gain_kmh`` for each lane per direction
-    beyond the standard two (a widened road), times the fitted expressway speed factor;
-    plus the expressway ``stop_loss_min``. A link's ``minutes``, where given, is used as
-    it is (plus the stop loss).
+    A car runs at the lesser of the section's speed limit (its ``speed_kmh``, the design
+    speed, else the expressway default) and ``expressway_cruise_kmh``, the typical
+    cruising speed of cars in mixed traffic, which grows by ``lane_speed_gain_kmh`` for
+    each lane per direction beyond the standard two (a widened road); times the
+    expressway ``speed_factor``; plus the expressway ``stop_loss_min``. A link's
+    ``minutes``, where given, is used as it is (plus the stop loss).
     """
     mode = link.mode.value
     if link.minutes is not None:
         base = link.minutes
     else:
-        speed = link.speed_kmh or parameters.default_speed_kmh.get(mode)
-        if speed is None or link.km is None:
+        limit = link.speed_kmh or parameters.default_speed_kmh.get(mode)
+        if limit is None or link.km is None:
             raise ValueError(f"link {link.from_id}-{link.to_id} has no time, speed or km")
         extra_lanes = max((link.lanes or STANDARD_LANES) - STANDARD_LANES, 0) / 2
-        speed += parameters.lane_speed_gain_kmh * extra_lanes
-        base = link.km / (speed * parameters.speed_factor.get(mode, 1.0)) * 60.0
+        cruise = parameters.expressway_cruise_kmh + parameters.lane_speed_gain_kmh * extra_lanes
+        speed = min(limit, cruise) * parameters.speed_factor.get(mode, 1.0)
+        base = link.km / speed * 60.0
     return base + parameters.stop_loss_min.get(mode, 0.0)
 
 

@@ -50,9 +50,9 @@ class Parameters:
         typical daytime intervals on the region's main lines (about two trains an hour on
         HSR, one every two hours on conventional lines); air assumes four flights a day.
     default_speed_kmh
-        Speed used where a link row leaves ``speed_kmh`` empty. Expressway 100: the
-        120 km/h limit less the slower sections, tolls and traffic (calibrated against
-        observed driving times, see ``sim calibrate``).
+        Speed used where a link row leaves ``speed_kmh`` empty. Expressway 120: the
+        speed limit (design speed) of a national expressway; what a car actually runs at
+        is capped by ``expressway_cruise_kmh``.
     stop_loss_min
         Minutes added per link travelled (counted as in-vehicle time): braking,
         dwelling and accelerating at the station the link ends at, averaged over the
@@ -103,11 +103,18 @@ class Parameters:
         Driving from a city centre to the expressway network where a road link names the
         centre itself (centre-to-centre networks, scenario ``add_link``); the bundled
         network joins cities through their entrances instead.
+    expressway_cruise_kmh
+        The speed a car cruises at on an expressway whose limit is higher (mixed traffic,
+        lorries, toll plazas, off-peak): a section runs at the lesser of its limit and
+        this. 105: fitted, with the two entrance parameters below, on the road pairs of
+        ``network/observed_times.csv`` (see the road calibration in the README).
     road_entrance_fixed_min, road_entrance_speed_kmh
         The drive from a city centre to one of its expressway entrances whose
         ``access_min`` is not given: the fixed part (leaving the centre, the toll gate)
         plus the straight-line distance times ``access_detour`` at this speed (urban
-        arterials and ring roads, off-peak).
+        expressways and arterials, off-peak). 10 min and 110 km/h: fitted with
+        ``expressway_cruise_kmh`` (the speed is high because urban expressways shorten the
+        detour; the pair reads "10 minutes plus 0.7 minutes per straight-line km").
     lane_speed_gain_kmh
         Speed added to an expressway for each lane per direction beyond the standard two
         (a road widened from four lanes to eight gains twice this). 2.4: the adjustment
@@ -125,7 +132,7 @@ class Parameters:
     )
     default_speed_kmh: dict[str, float] = field(
         default_factory=lambda: _per_mode(
-            hsr=300.0, intercity=200.0, conventional=120.0, expressway=100.0, waterway=12.0
+            hsr=300.0, intercity=200.0, conventional=120.0, expressway=120.0, waterway=12.0
         )
     )
     stop_loss_min: dict[str, float] = field(
@@ -158,8 +165,9 @@ class Parameters:
     access_speed_kmh: float = 25.0
     access_fixed_min: float = 5.0
     road_access_min: float = 10.0
-    road_entrance_fixed_min: float = 5.0
-    road_entrance_speed_kmh: float = 30.0
+    expressway_cruise_kmh: float = 105.0
+    road_entrance_fixed_min: float = 10.0
+    road_entrance_speed_kmh: float = 110.0
     lane_speed_gain_kmh: float = 2.4
 
     def __post_init__(self) -> None:
@@ -244,6 +252,7 @@ _POSITIVE = {
     "access_speed_kmh",
     "speed_factor",
     "road_entrance_speed_kmh",
+    "expressway_cruise_kmh",
 }
 
 

@@ -1,9 +1,10 @@
 """The expressway graph: entrances, junctions, no trip through a third city's centre.
 
-Hand-made network ``tests/data/roads`` (hand parameters of ``tests/conftest.py``: 100 km/h,
-2.4 km/h per extra lane per direction, an entrance without ``access_min`` 5 min +
-straight-line km x 1.3 at 30 km/h). Cities aa, bb, cc, dd. Road nodes, with the urban
-drive from their city's centre:
+Hand-made network ``tests/data/roads``, hand parameters of ``tests/conftest.py`` with the
+expressway limit 120 km/h and a cruising speed of 100 km/h (so a car runs at 100, and at
+104.8 on a road widened to eight lanes: 2.4 km/h per extra lane per direction); an
+entrance without ``access_min`` 5 min + straight-line km x 1.3 at 30 km/h.
+Cities aa, bb, cc, dd. Road nodes, with the urban drive from their city's centre:
 
 * aa: entrance rn_aa_e (10 min)
 * bb: entrances rn_bb_w (15), rn_bb_e (10) and rn_bb_s, 0.05 degrees of latitude south of
@@ -38,7 +39,11 @@ from sim.network import load_network
 from sim.paths import BACKENDS, all_pairs, itinerary, node_distances, shortest_path_tree
 from sim.scenario import apply_scenario, load_scenario
 from sim.sweep.engine import IncrementalEngine
-from tests.conftest import HAND_PARAMETERS
+from tests.conftest import HAND_PARAMETERS as HAND
+
+HAND_PARAMETERS = HAND.with_overrides(
+    {"default_speed_kmh": {"expressway": 120.0}, "expressway_cruise_kmh": 100.0}
+)
 
 ROADS = Path(__file__).parent / "data" / "roads"
 INF = math.inf
@@ -203,3 +208,17 @@ def test_planned_sweep_candidates_are_the_profiles_own(full, tmp_path, profile, 
         encoding="utf-8",
     )
     assert load_sweep(sweep, full).candidates == expected
+
+
+def test_a_car_runs_at_the_lesser_of_limit_and_cruise(full):
+    # hand: 60 km under an 80 km/h limit = 45 min; under 120 a car cruises at 100 (36 min),
+    # on eight lanes at 104.8 (34.35 min); a scheduled time is used as it is
+    from dataclasses import replace as with_
+
+    from sim.graph import road_link_minutes
+
+    link = next(lk for lk in full.links if lk.line == "G1")
+    cases = [({"speed_kmh": 80.0}, 45.0), ({"speed_kmh": 120.0}, 36.0), ({"lanes": 8}, 60 / 104.8 * 60)]
+    for change, minutes in cases:
+        assert road_link_minutes(with_(link, km=60.0, **change), HAND_PARAMETERS) == pytest.approx(minutes)
+    assert road_link_minutes(with_(link, minutes=50.0), HAND_PARAMETERS) == pytest.approx(50.0)
