@@ -222,3 +222,84 @@ def test_a_car_runs_at_the_lesser_of_limit_and_cruise(full):
     for change, minutes in cases:
         assert road_link_minutes(with_(link, km=60.0, **change), HAND_PARAMETERS) == pytest.approx(minutes)
     assert road_link_minutes(with_(link, minutes=50.0), HAND_PARAMETERS) == pytest.approx(50.0)
+
+
+# ------------------------------------------------------------------ the bundled network
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    from sim.scenario import BUNDLED_NETWORK
+
+    return load_network(BUNDLED_NETWORK)
+
+
+@pytest.mark.parametrize("scenario", ["2015", "today"])
+def test_no_bundled_road_trip_passes_through_a_third_centre(bundled, scenario):
+    """Every pair of cities, by road: the chosen path visits no other city's centre nodes."""
+    sc = load_scenario(scenario)
+    net = apply_scenario(sc, bundled)
+    graph = build_graph(net, PROFILES["road"], sc.parameters)
+    dist = node_distances(graph)
+    centre_kinds = {"origin", "dest", "road_in", "road_out"}
+    cities = set(graph.city_ids)
+    checked = 0
+    for i, a in enumerate(graph.city_ids):
+        tree = shortest_path_tree(graph, int(graph.origin_nodes[i]), dist[i])
+        for j, b in enumerate(graph.city_ids):
+            d = int(graph.dest_nodes[j])
+            if i == j or not np.isfinite(dist[i, d]):
+                continue
+            for e in tree.edges_to(d):
+                v = int(graph.head[e])
+                kind, ref = graph.node_kind[v], graph.node_ref[v]
+                if kind in centre_kinds or (kind == "road" and ref in cities):
+                    assert ref in (a, b), (a, b, kind, ref)
+            checked += 1
+    assert checked == len(cities) * (len(cities) - 1)  # every pair is connected by road
+
+
+def road_lines(scenario, a, b):
+    from sim.evaluate import evaluate_profile
+
+    sc = load_scenario(scenario)
+    net = apply_scenario(sc)
+    res = evaluate_profile(net, PROFILES["road"], sc.parameters)
+    i, j = res.graph.city_ids.index(a), res.graph.city_ids.index(b)
+    return float(res.minutes[i, j]), [leg.line for leg in res.legs[i][j] if leg.kind == "drive"]
+
+
+def test_changsha_nanchang_runs_on_changliu_hongping_changli():
+    minutes, lines = road_lines("today", "changsha", "nanchang")
+    assert lines[:2] == ["长永高速", "长浏高速"]
+    assert "S31萍洪高速" in lines and any("昌栗" in line for line in lines)
+    # before 昌栗 opened (2016-01) the road went by 沪昆: longer, and not on 昌栗
+    before, old_lines = road_lines("2015", "changsha", "nanchang")
+    assert not any("昌栗" in line for line in old_lines)
+    assert any(line.startswith("G60") for line in old_lines)
+    assert before > minutes + 15
+
+
+def test_road_projects_have_a_row_in_projects_csv(bundled):
+    import csv
+
+    from sim.scenario import BUNDLED_NETWORK
+
+    path = BUNDLED_NETWORK / "projects.csv"
+    with path.open(encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        assert reader.fieldnames == [
+            "id",
+            "name_zh",
+            "name_en",
+            "plan",
+            "cost_yi_yuan",
+            "cost_year",
+            "cost_source",
+            "source",
+        ]
+        rows = {r["id"]: r for r in reader}
+    road_projects = {lk.project for lk in bundled.links if lk.mode.value == "expressway" and lk.project}
+    assert road_projects <= set(rows)
+    for pid in road_projects:
+        assert rows[pid]["source"], pid
