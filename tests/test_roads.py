@@ -303,3 +303,13 @@ def test_road_projects_have_a_row_in_projects_csv(bundled):
     assert road_projects <= set(rows)
     for pid in road_projects:
         assert rows[pid]["source"], pid
+
+
+def test_expressway_coverage_counts_a_citys_entrances(full):
+    from sim.targets import coverage
+
+    cities = {c.id for c in full.cities}
+    assert coverage(full.as_of(2025), "expressway") & cities == {"aa", "bb", "cc", "dd"}
+    # without G6, dd's only entrance is on no link: dd is not served
+    no_g6 = replace(full, links=tuple(lk for lk in full.links if lk.line != "G6"))
+    assert coverage(no_g6.as_of(2025), "expressway") & cities == {"aa", "bb", "cc"}
