@@ -107,10 +107,11 @@ class Parameters:
         The speed a car cruises at on an expressway whose limit is higher (mixed traffic,
         lorries, toll plazas, off-peak): a section runs at the lesser of its limit and
         this. 105: fitted, with the two entrance parameters below, by a grid search
-        (cruise 100-110, entrance speed 70-130, fixed part 6-12) minimising the MAPE of the
-        54 road pairs of ``network/observed_times.csv``: in-sample MAPE 4.8 %, worst pair
-        14 %; refitted with each pair left out in turn, the left-out pairs' MAPE is 5.3 %
-        (worst 15 %). The optimum is flat (within 0.1 point of MAPE for cruise 102.5-105).
+        (cruise 100-110, entrance speed 70-130, fixed part 6-12; ``python
+        tools/fit_road_parameters.py``) minimising the MAPE of the 54 road pairs of
+        ``network/observed_times.csv``: in-sample MAPE 4.8 %, worst pair 15 %; refitted
+        with each pair left out in turn, the left-out pairs' MAPE is 5.4 % (worst 15 %).
+        The optimum is flat: the defaults are a rounded point of it.
     road_entrance_fixed_min, road_entrance_speed_kmh
         The drive from a city centre to one of its expressway entrances whose
         ``access_min`` is not given: the fixed part (leaving the centre, the toll gate)
