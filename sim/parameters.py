@@ -109,8 +109,8 @@ class Parameters:
         this. 105: fitted, with the two entrance parameters below, by a grid search
         (cruise 100-110, entrance speed 70-130, fixed part 6-12; ``python
         tools/fit_road_parameters.py``) minimising the MAPE of the 54 road pairs of
-        ``network/observed_times.csv``: in-sample MAPE 4.8 %, worst pair 15 %; refitted
-        with each pair left out in turn, the left-out pairs' MAPE is 5.4 % (worst 15 %).
+        ``network/observed_times.csv``: in-sample MAPE 4.7 %, worst pair 15 %; refitted
+        with each pair left out in turn, the left-out pairs' MAPE is 5.1 % (worst 15 %).
         The optimum is flat: the defaults are a rounded point of it.
     road_entrance_fixed_min, road_entrance_speed_kmh
         The drive from a city centre to one of its expressway entrances whose
