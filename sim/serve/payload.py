@@ -64,7 +64,8 @@ def meta_payload(wb: Workbench) -> dict[str, Any]:
                 "cut": cut_text(cut_of(lk)),
             }
         )
-    names = {t.id: (t.name_zh, t.name_en) for t in full.terminals}
+    names = {n.id: (n.name_zh, n.name_en) for n in full.road_nodes}
+    names.update({t.id: (t.name_zh, t.name_en) for t in full.terminals})
     names.update({c.id: (c.name_zh, c.name_en) for c in full.cities})
     projects = [
         {
@@ -113,8 +114,10 @@ def meta_payload(wb: Workbench) -> dict[str, Any]:
 
 
 def _positions(network: Network) -> dict[str, list[float]]:
-    """Longitude and latitude of every city and terminal (a terminal without: its city's)."""
+    """Longitude and latitude of every city, terminal and road node (a terminal without: its city's)."""
     pos = {c.id: [c.lon, c.lat] for c in network.cities}
+    for node in network.road_nodes:
+        pos[node.id] = [node.lon, node.lat]
     for t in network.terminals:
         if t.lat is not None and t.lon is not None:
             pos[t.id] = [t.lon, t.lat]
