@@ -290,3 +290,21 @@ def test_incremental_clicks_equal_solving_from_scratch(wb):
             np.testing.assert_array_equal(times.door_to_door, other.times[profile].door_to_door)
             np.testing.assert_array_equal(times.timetable, other.times[profile].timetable)
         assert mine.verdicts == other.verdicts
+
+
+def test_changes_list_every_faster_pair_once_fastest_first(wb):
+    from sim.serve.payload import state_payload
+
+    state = wb.parse_state({"scenario": "today", "add": "changsha_ganzhou_hsr,xiangchang_hsr"})
+    changes = state_payload(wb, state)["changes"]
+    after = wb.solve(state).times["rail"].door_to_door
+    before = wb.solve(wb.default_state()).times["rail"].door_to_door
+    pairs = {}
+    for i, a in enumerate(wb.city_ids):
+        for j, b in enumerate(wb.city_ids):
+            d = after[i, j] - before[i, j]
+            if i != j and np.isfinite(d) and d <= -0.05:
+                pairs[frozenset((a, b))] = min(d, pairs.get(frozenset((a, b)), d))
+    assert changes["n_faster"] == len(pairs)
+    deltas = [x[2] for x in changes["faster"]]
+    assert deltas == sorted(deltas) and deltas[0] == round(min(pairs.values()), 1)

@@ -254,31 +254,37 @@ def _changes(wb: Workbench, after: StateResult, before: StateResult) -> dict[str
     with np.errstate(invalid="ignore"):
         delta = m1 - m0
     ids = wb.city_ids
-    faster, slower = [], []
-    finite = np.isfinite(delta)
-    for i, j in zip(*np.nonzero(finite & (delta <= -0.05)), strict=True):
-        if i < j or not finite[j, i]:
-            faster.append([ids[i], ids[j], _num(delta[i, j])])
-    for i, j in zip(*np.nonzero(finite & (delta >= 0.05)), strict=True):
-        if i < j or not finite[j, i]:
-            slower.append([ids[i], ids[j], _num(delta[i, j])])
+    # each unordered pair once, by the direction that changed most
+    upper = np.triu(np.ones(delta.shape, dtype=bool), 1)
+    gain = np.fmin(delta, delta.T)
+    loss = np.fmax(delta, delta.T)
+    faster, n_faster = _extremes(upper & np.isfinite(gain) & (gain <= -0.05), gain, ids, 1.0)
+    slower, n_slower = _extremes(upper & np.isfinite(loss) & (loss >= 0.05), loss, ids, -1.0)
     lost = np.isfinite(m0) & ~np.isfinite(m1)
-    faster.sort(key=lambda x: x[2])
-    slower.sort(key=lambda x: -x[2])
     a_ids = set(after.network.full_index[after.active].tolist())
     b_ids = set(before.network.full_index[before.active].tolist())
     return {
         "targets": targets,
         "newly_met": newly_met,
         "newly_missed": newly_missed,
-        "faster": faster[:12],
-        "slower": slower[:12],
-        "n_faster": len(faster),
-        "n_slower": len(slower),
+        "faster": faster,
+        "slower": slower,
+        "n_faster": n_faster,
+        "n_slower": n_slower,
         "disconnected": int(lost.sum()),
         "links_added": sorted(int(i) for i in a_ids - b_ids if i >= 0),
         "links_removed": sorted(int(i) for i in b_ids - a_ids if i >= 0),
     }
+
+
+def _extremes(
+    keep: np.ndarray, delta: np.ndarray, ids: tuple[str, ...], sign: float, top: int = 12
+) -> tuple[list[list[Any]], int]:
+    """Return the ``top`` pairs of ``keep`` by ``sign * delta`` (then by ids) and their count."""
+    i, j = np.nonzero(keep)
+    values = delta[i, j]
+    order = np.lexsort((j, i, sign * values))[:top]
+    return [[ids[i[k]], ids[j[k]], _num(values[k])] for k in order], len(i)
 
 
 def city_payload(wb: Workbench, state: State, city: int, profile: str, base: State | None) -> dict[str, Any]:
