@@ -205,3 +205,15 @@ def test_bad_project_rows_name_file_line_field(
     text = load_error(net_dir)
     assert where in text
     assert message in text
+
+
+def test_sim_validate_reports_bad_rows_with_exit_2(net_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.cli import main
+
+    write(net_dir, "line_changes.csv", CHANGES_HEADER, "L1,st_a,,2012,300,,one end only")
+    write(net_dir, "projects.csv", PROJECTS_HEADER, "newline,新线,New line,,,,,t", "ghost,鬼,Ghost,,,,,t")
+    assert main(["validate", str(net_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "line_changes.csv:2: field 'to'" in err
+    assert "projects.csv:3: field 'id'" in err
+    assert "Traceback" not in err
