@@ -14,7 +14,7 @@ const T = {
     headline: "主判读", other: "另一判读", pairs: "城市对", gap: "差距", line: "控制线路",
     failing: "未达成的城市对", open: "已通车", construction: "在建", planned: "规划",
     expected_note: "数据截至 {end} 年；之后的年份含预计在该年前通车的在建项目。",
-    built_note: "{year} 年末已建成的路网。", cost: "投资", unknown: "不详", yi: "亿元",
+    built_note: "{year} 年末已建成的路网。", cost: "投资", unknown: "不详",
     no_changes: "与基准相同。", newly_met: "新达成", newly_missed: "新失效", faster: "变快最多的城市对",
     slower: "变慢的城市对", links_added: "新增线路段", links_removed: "移除线路段",
     cut_link: "切断此线路段", cut_section: "切断整个区段", restore: "恢复",
@@ -43,7 +43,7 @@ const T = {
     headline: "headline", other: "other reading", pairs: "pairs", gap: "gap", line: "binding line",
     failing: "pairs not met", open: "open", construction: "under construction", planned: "planned",
     expected_note: "Data current to {end}; later years add projects under construction expected open by then.",
-    built_note: "The network as built at the end of {year}.", cost: "cost", unknown: "unknown", yi: "100M yuan",
+    built_note: "The network as built at the end of {year}.", cost: "cost", unknown: "unknown",
     no_changes: "Same as the base.", newly_met: "newly met", newly_missed: "newly missed", faster: "pairs faster by most",
     slower: "pairs slower", links_added: "links added", links_removed: "links removed",
     cut_link: "Cut this link", cut_section: "Cut the whole section", restore: "Restore",
@@ -208,7 +208,9 @@ function renderControls() {
 
 function projectFacts(p) {
   const years = p.first_year ? (p.first_year === p.last_year || !p.last_year ? p.first_year : `${p.first_year}–${p.last_year}`) : t("unknown");
-  const cost = p.cost_yi_yuan ? `${p.cost_yi_yuan} ${t("yi")}${p.cost_year ? " (" + p.cost_year + ")" : ""}` : t("unknown");
+  // 1 亿元 = 100 million yuan: English shows billions
+  const amount = app.lang === "zh" ? `${p.cost_yi_yuan} 亿元` : `¥${(p.cost_yi_yuan / 10).toFixed(1)} bn`;
+  const cost = p.cost_yi_yuan ? `${amount}${p.cost_year ? " (" + p.cost_year + ")" : ""}` : t("unknown");
   return `${esc(p.lines.join(" · "))} · ${esc(years)} · ${t("cost")} ${esc(cost)}`;
 }
 
