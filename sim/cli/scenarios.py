@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from sim.scenario import BUNDLED_SCENARIOS, load_scenario
+from sim.bundled import scenario_file, scenario_names
+from sim.scenario import load_scenario
 
 __all__ = ["register"]
 
@@ -21,10 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim scenarios``."""
-    for path in sorted(BUNDLED_SCENARIOS.glob("*.toml")):
-        if path.stem == "targets":
-            continue
-        s = load_scenario(str(path))
+    for name in scenario_names():
+        s = load_scenario(str(scenario_file(name)))
         first = " ".join(s.description.split()).split(". ")[0]
         first = first if len(first) <= 88 else first[:87] + "…"
         year = f"year {s.year}" if s.year else "open today"

@@ -27,10 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim validate``."""
-    from sim.scenario import BUNDLED_NETWORK
+    from sim.bundled import network_folder
     from sim.validate import check_network
 
-    folder = args.folder or BUNDLED_NETWORK
+    folder = args.folder or network_folder()
     network = load_network(folder)  # schema problems raise InputErrors: one line each, exit 2
     problems = check_network(network)
     for problem in problems:
