@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from sim import __version__
 from sim.cli import calibrate, compare, export, report, route, run, scenarios, sweep, travel_map, validate
 from sim.errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError
 
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sim", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--version", action="version", version=f"sim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
         command.register(sub)
