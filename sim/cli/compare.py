@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from sim.cli.common import add_network_options, minutes_text
+from sim.cli.common import add_network_options, info, minutes_text
 from sim.compare import Comparison, compare
 from sim.evaluate import evaluate
 from sim.output import atomic_folder
@@ -38,14 +37,14 @@ def command(args: argparse.Namespace) -> int:
     """Run ``sim compare``."""
     before = load_scenario(args.before, args.network)
     after = load_scenario(args.after, args.network)
-    print(f"sim: evaluating '{before.name}' and '{after.name}'", file=sys.stderr)
+    info(f"evaluating '{before.name}' and '{after.name}'")
     ev_a = evaluate(before, backend=args.backend)
     ev_b = evaluate(after, backend=args.backend)
     comparison = compare(ev_a, ev_b)
     out = args.out or Path("results") / f"compare-{before.name}-vs-{after.name}"
     atomic_folder(out, lambda tmp: write_comparison(comparison, tmp))
     print(comparison_report(comparison))
-    print(f"sim: wrote {out}/", file=sys.stderr)
+    info(f"wrote {out}/")
     return 0
 
 

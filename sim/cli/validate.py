@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from sim.cli.common import add_json_option, emit_json
 from sim.errors import EXIT_BAD_INPUT
 from sim.network import load_network
 
@@ -22,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "terminals far from their city or of unknown year (warnings).",
     )
     val.add_argument("folder", nargs="?", type=Path, help="network folder (default: the bundled one)")
+    add_json_option(val)
     val.set_defaults(func=command)
 
 
@@ -33,10 +35,32 @@ def command(args: argparse.Namespace) -> int:
     folder = args.folder or network_folder()
     network = load_network(folder)  # schema problems raise InputErrors: one line each, exit 2
     problems = check_network(network)
-    for problem in problems:
-        print(problem, file=sys.stderr)
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err
+    if args.json:
+        emit_json(
+            {
+                "folder": folder,
+                "cities": len(network.cities),
+                "terminals": len(network.terminals),
+                "links": len(network.links),
+                "errors": n_err,
+                "warnings": n_warn,
+                "problems": [
+                    {
+                        "severity": p.severity,
+                        "file": p.error.file,
+                        "line": p.error.line,
+                        "field": p.error.field,
+                        "message": p.error.message,
+                    }
+                    for p in problems
+                ],
+            }
+        )
+        return EXIT_BAD_INPUT if n_err else 0
+    for problem in problems:
+        print(problem, file=sys.stderr)
     print(
         f"{folder}: {len(network.cities)} cities, {len(network.terminals)} terminals, "
         f"{len(network.links)} links; {n_err} errors, {n_warn} warnings"
