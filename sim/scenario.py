@@ -1,6 +1,6 @@
 """Scenario files: what network, which year and projects, which profiles and parameters.
 
-A scenario is a small TOML file (see ``scenarios/README.md``)::
+A scenario is a small TOML file (the README and the documentation list every key)::
 
     name = "today"
     description = "The network as built at the end of 2025."
