@@ -21,6 +21,7 @@ from sim.bundled import scenario_names
 from sim.cli import build_parser, main
 from sim.errors import EXIT_CODES
 from sim.progress import Progress
+from tests.conftest import with_hand_parameters
 from tests.test_cli import TINY, run_cli, scenario, work  # noqa: F401 (fixtures)
 from tests.test_sweep import sweep_file  # noqa: F401 (fixture)
 
@@ -175,6 +176,46 @@ def test_route_json(scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert route["legs"][1]["line"] == "L3" and route["legs"][1]["minutes"] == 123.0
     assert sum(route["parts"].values()) == pytest.approx(158.0)
     assert sum(leg["minutes"] for leg in route["legs"]) == pytest.approx(158.0)
+    # the timetable reading, first boarding to last alighting: the L3 ride alone
+    assert route["reading"] == "door_to_door"
+    assert route["timetable"]["minutes"] == 123.0
+    assert [leg["line"] for leg in route["timetable"]["legs"] if leg["kind"] == "ride"] == ["L3"]
+
+
+def test_compare_json(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """2011 -> 2025 on the tiny network: L2 (bb-cc, 150 km at 300 km/h) opens in 2012."""
+    (work / "t.toml").write_text(
+        "[[target]]\n"
+        'id = "bb-cc-90"\ntitle = "t"\nsource = "test"\nkind = "travel_time"\nprofile = "rail"\n'
+        'threshold_min = 90\npairs = [{ from = "bb", to = "cc" }]\n',
+        encoding="utf-8",
+    )
+    for name, year in (("a", 2011), ("b", 2025)):
+        (work / f"{name}.toml").write_text(
+            with_hand_parameters(
+                f'year = {year}\nnetwork = "{TINY.as_posix()}"\ntargets = "t.toml"\n'
+                'profiles = ["rail", "road"]\n'
+            ),
+            encoding="utf-8",
+        )
+    code, out, err = run_cli(capsys, "compare", "a.toml", "b.toml", "--out", "cmp", "--json")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["before"] == "a" and record["after"] == "b" and record["results"] == "cmp"
+    assert [link.split()[1] for link in record["differences"]["links_added"]] == ["L2"]
+    (target,) = record["targets"]
+    assert target["reading"] == "rail, door to door <= 90 min"
+    assert (target["met_before"], target["met_after"]) == (False, True)
+    (check,) = record["target_checks"]
+    assert check["change"] == "newly met" and check["before"]["passed"] is False
+    # door to door 10 + 15 + (150 km at 300 km/h = 30, + 2) + 5 + 5 = 67; on board 32
+    assert check["after"]["minutes"] == 67.0 and check["after"]["on_board_min"] == 32.0
+    assert check["before"]["minutes"] > 90
+    changed = {(r["origin"], r["destination"], r["profile"]): r for r in record["od_changed"]}
+    assert changed[("bb", "cc", "rail")]["after_min"] == 67.0
+    assert not any(profile == "road" for _, _, profile in changed)  # no road changed
+    assert len(record["od_changed"]) + record["od_unchanged"] == 6 * 2  # ordered pairs x profiles
+    assert {r["profile"] for r in record["network"]} == {"rail", "road"}
 
 
 # ----------------------------------------------------------------- '-' and pipes
