@@ -201,6 +201,7 @@ def scenario_from_args(args: argparse.Namespace, name: str) -> Scenario:
     scenario = load_scenario(name, args.network)
     if getattr(args, "year", None) is not None:
         scenario = replace(scenario, year=args.year, name=f"{scenario.name}-{args.year}")
+    debug(f"scenario '{scenario.name}' from {scenario.file}, network {scenario.network_folder}")
     return scenario
 
 
