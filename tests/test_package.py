@@ -207,6 +207,7 @@ def test_installed_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -
         [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-compile", str(wheel)],
         check=True,
         capture_output=True,
+        timeout=900,
         env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
     )
     work = tmp_path / "elsewhere"
