@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.cli.common import add_network_options, minutes_text
+from sim.cli.common import add_network_options, minutes_text, require_geo_or_exit
 from sim.compare import Comparison, compare
 from sim.evaluate import evaluate
 from sim.output import atomic_folder
@@ -30,12 +30,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmp_.add_argument("before", help="scenario A (file or bundled name)")
     cmp_.add_argument("after", help="scenario B (file or bundled name)")
     cmp_.add_argument("--out", type=Path, help="results folder (default: results/compare-A-vs-B)")
+    cmp_.add_argument(
+        "--gpkg",
+        action="store_true",
+        help="also write compare-A-vs-B.gpkg (change per city, links added and removed; geo extra)",
+    )
     add_network_options(cmp_)
     cmp_.set_defaults(func=command)
 
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim compare``."""
+    if args.gpkg:
+        require_geo_or_exit()
     before = load_scenario(args.before, args.network)
     after = load_scenario(args.after, args.network)
     print(f"sim: evaluating '{before.name}' and '{after.name}'", file=sys.stderr)
@@ -43,7 +50,15 @@ def command(args: argparse.Namespace) -> int:
     ev_b = evaluate(after, backend=args.backend)
     comparison = compare(ev_a, ev_b)
     out = args.out or Path("results") / f"compare-{before.name}-vs-{after.name}"
-    atomic_folder(out, lambda tmp: write_comparison(comparison, tmp))
+
+    def fill(tmp: Path) -> None:
+        write_comparison(comparison, tmp)
+        if args.gpkg:
+            from sim.export.gpkg import write_comparison_gpkg
+
+            write_comparison_gpkg(comparison, tmp, f"compare-{before.name}-vs-{after.name}")
+
+    atomic_folder(out, fill)
     print(comparison_report(comparison))
     print(f"sim: wrote {out}/", file=sys.stderr)
     return 0

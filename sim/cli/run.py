@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from sim.cli.common import add_network_options, scenario_from_args
+from sim.cli.common import add_network_options, require_geo_or_exit, scenario_from_args
 from sim.evaluate import Evaluation, evaluate
 from sim.network import load_network
 from sim.output import atomic_folder
@@ -31,18 +31,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--out", type=Path, help="results folder (default: results/<scenario>)")
     run.add_argument("--year", type=int, help="override the scenario's year (network as built by then)")
     run.add_argument("--quiet", action="store_true", help="print only the target table")
+    run.add_argument(
+        "--gpkg", action="store_true", help="also write <scenario>.gpkg (cities, terminals, links; geo extra)"
+    )
     run.set_defaults(func=command)
 
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim run``."""
     scenario = scenario_from_args(args, args.scenario)
+    if args.gpkg:
+        require_geo_or_exit()
     log = (lambda *_: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     log(f"sim: scenario '{scenario.name}' on {scenario.network_folder}")
     full = load_network(scenario.network_folder)
     result = evaluate(scenario, full, backend=args.backend)
     out = args.out or Path("results") / scenario.name
-    atomic_folder(out, lambda tmp: write_run(result, full, tmp))
+
+    def fill(tmp: Path) -> None:
+        write_run(result, full, tmp)
+        if args.gpkg:
+            from sim.export.gpkg import write_run_gpkg
+
+            write_run_gpkg(result, full, tmp)
+
+    atomic_folder(out, fill)
     print(target_report(result))
     log(f"sim: wrote {out}/ ({', '.join(RUN_FILES)})")
     return 0

@@ -1,0 +1,79 @@
+"""Open Matrix (OMX) skims: door-to-door and timetable minutes per profile and component.
+
+Needs the ``omx`` extra (``openmatrix``, on PyTables/HDF5). One matrix per profile and
+measure, named ``<profile>_<measure>``:
+
+- ``door_to_door``: the door-to-door minutes (as ``travel_times.csv``);
+- ``timetable``: the station-to-station minutes of the same trip, from boarding the first
+  service to leaving the last (the plans' customary reading; for road trips, the drive);
+- ``access``, ``processing``, ``wait``, ``in_vehicle``, ``transfer``, ``egress``: the parts
+  of the door-to-door time.
+
+Rows are origins and columns destinations, in the order of ``cities.csv``; the mapping
+``city`` gives the city id of each row (ASCII), ``zone`` the numbers 1..n. Minutes are
+float64; unreachable pairs are ``inf``; the diagonal is 0.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from sim.evaluate import Evaluation
+from sim.export._atomic import atomic_path
+from sim.graph import COMPONENTS
+from sim.paths import station_to_station
+
+__all__ = ["OMX_EXTRA_HINT", "omx_matrices", "write_omx"]
+
+OMX_EXTRA_HINT = 'install the optional omx extra: python -m pip install "sim[omx]" (openmatrix)'
+
+
+def omx_matrices(result: Evaluation) -> dict[str, np.ndarray]:
+    """Return every matrix written by :func:`write_omx`, by name."""
+    out: dict[str, np.ndarray] = {}
+    for profile, res in result.results.items():
+        out[f"{profile}_door_to_door"] = res.minutes.astype(np.float64)
+        n = res.minutes.shape[0]
+        timetable = np.full((n, n), np.inf)
+        np.fill_diagonal(timetable, 0.0)
+        for i in range(n):
+            for j in range(n):
+                if i != j and res.legs[i][j]:
+                    value = station_to_station(res.legs[i][j])
+                    timetable[i, j] = value if np.isfinite(value) else np.inf
+        out[f"{profile}_timetable"] = timetable
+        unreachable = ~np.isfinite(res.minutes)
+        for k, comp in enumerate(COMPONENTS):
+            part = res.parts[:, :, k].astype(np.float64)
+            part[unreachable] = np.inf
+            out[f"{profile}_{comp}"] = part
+    return out
+
+
+def write_omx(result: Evaluation, path: Path) -> Path:
+    """Write the matrices of every profile of ``result`` to an OMX file."""
+    try:
+        import openmatrix as omx
+    except ImportError as error:
+        raise ImportError(f"OMX output needs openmatrix: {OMX_EXTRA_HINT}") from error
+    matrices = omx_matrices(result)
+    ids = list(result.city_ids)
+
+    def fill(tmp: Path) -> None:
+        with omx.open_file(str(tmp), "w") as f:
+            for name, matrix in matrices.items():
+                f[name] = matrix
+                profile, _, measure = name.partition("_")
+                node = f[name]
+                node.attrs.profile = profile
+                node.attrs.measure = measure
+                node.attrs.units = "minutes"
+            f.create_mapping("zone", list(range(1, len(ids) + 1)))
+            # openmatrix's create_mapping takes integers only; the ids go in as an HDF5
+            # string array in the same lookup group, which OMX readers list as a mapping
+            f.create_array("/lookup", "city", obj=np.array(ids, dtype="S"))
+            f.root._v_attrs.scenario = result.scenario.name
+
+    return atomic_path(Path(path), fill)
