@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from sim.accessibility import city_indicators, network_indicators
 from sim.compare import Comparison
 from sim.evaluate import Evaluation
-from sim.network import Network
+from sim.network import Link, Network
 from sim.output import write_csv, write_json
 
 __all__ = [
@@ -81,6 +81,9 @@ def change_maps(comparison: Comparison) -> dict[str, Figure]:
 
     a, b = comparison.before.scenario.name, comparison.after.scenario.name
     cities = comparison.city_changes()
+    before, after = set(comparison.before.network.links), set(comparison.after.network.links)
+    added = sorted(after - before, key=_link_key)
+    removed = sorted(before - after, key=_link_key)
     out = {}
     for profile in comparison.profiles:
         rows = cities[cities["profile"] == profile]
@@ -88,10 +91,16 @@ def change_maps(comparison: Comparison) -> dict[str, Figure]:
         out[profile] = figures.plot_change_map(
             comparison.after.network,
             change,
-            f"{a} → {b}: change in weighted average travel time ({profile})",
-            "minutes (after − before; blue: faster)",
+            f"{a} → {b}: change in population-weighted average door-to-door time ({profile})",
+            "minutes, after − before (negative: faster)",
+            added=added,
+            removed=removed,
         )
     return out
+
+
+def _link_key(link: Link) -> tuple[str, str, str, str]:
+    return (link.mode.value, link.line, link.from_id, link.to_id)
 
 
 def target_counts(result: Evaluation) -> pd.DataFrame:
@@ -140,16 +149,29 @@ def write_comparison(comparison: Comparison, folder: Path) -> None:
     save_figure(figures.plot_targets(summary, f"targets met: {a} (light) → {b} (dark)"), folder, "targets")
 
 
-def write_map(result: Evaluation, origin: str, profile: str, folder: Path) -> None:
-    """Write the travel-time map from one city and its table of minutes."""
+def write_map(
+    result: Evaluation, origin: str, profile: str, folder: Path, speed_kmh: float | None = None
+) -> None:
+    """Write the travel-time map from one city, its table of minutes and its isochrones.
+
+    ``isochrones.geojson`` holds the 60/120/180-minute polygons drawn on the map (see
+    :func:`sim.geo.isochrones`; ``speed_kmh`` overrides their straight-line speed).
+    """
     from sim import figures
+    from sim.export.geojson import geojson_text, layer_collection
+    from sim.geo import isochrone_layer, isochrones
 
     res = result.results[profile]
     i = result.city_ids.index(origin)
     minutes = {c: float(res.minutes[i, j]) for j, c in enumerate(result.city_ids) if c != origin}
     city = result.network.city_by_id[origin]
     title = f"{result.scenario.name}: door-to-door minutes from {city.name_zh} {city.name_en} ({profile})"
-    save_figure(figures.plot_travel_time_map(result.network, minutes, origin, title), folder, "map")
+    isos = isochrones(result, origin, profile, speed_kmh=speed_kmh)
+    save_figure(
+        figures.plot_travel_time_map(result.network, minutes, origin, title, isochrones=isos), folder, "map"
+    )
+    layer = isochrone_layer(isos, origin, profile, result.scenario.name)
+    (folder / "isochrones.geojson").write_text(geojson_text(layer_collection(layer)), encoding="utf-8")
     table = pd.DataFrame(
         [
             {"origin": origin, "destination": c, "profile": profile, "minutes": round(m, 1)}

@@ -222,7 +222,11 @@ def trace(graph: nx.Graph, waypoints: list[tuple[float, float]]) -> LineString:
         raise SystemExit(f"waypoints far from any river line: {', '.join(far)}")
     path: list[tuple[float, float]] = [snapped[0]]
     for a, b in itertools.pairwise(snapped):
-        path += nx.shortest_path(graph, a, b, weight="weight")[1:]
+        for node in nx.shortest_path(graph, a, b, weight="weight")[1:]:
+            if len(path) >= 2 and path[-2] == node:  # a waypoint snapped onto a side branch: go back
+                path.pop()
+            else:
+                path.append(node)
     return LineString(path)
 
 
@@ -245,7 +249,7 @@ def main() -> None:
     lakes, graph = lakes_and_graph()
     features += lakes
     for slug, (zh, en, points) in RIVERS.items():
-        line = trace(graph, points).simplify(0.005).intersection(KEEP)
+        line = trace(graph, points).simplify(0.005)
         features.append(_feature(line, kind="river", id=slug, name_zh=zh, name_en=en))
     data = {
         "type": "FeatureCollection",
