@@ -169,6 +169,11 @@ def test_omx_matrices_equal_the_program_times(work: Path) -> None:
             assert d2d == pytest.approx(row["minutes"], abs=0.05)  # the CSV rounds to 0.1
             parts = sum(np.array(f[f"{row['profile']}_{c}"])[i, j] for c in COMPONENTS)
             assert parts == pytest.approx(d2d, abs=1e-9)  # the parts add up to the whole
+            station = np.array(f[f"{row['profile']}_timetable"])[i, j]
+            if pd.isna(row["station_to_station_min"]):
+                assert station == np.inf
+            else:
+                assert station == pytest.approx(row["station_to_station_min"], abs=0.05)
         rail = np.array(f["rail_door_to_door"])
         # by hand (tests/test_cli.py): aa -> cc by rail 158 min, bb -> cc 67 min
         assert rail[0, 2] == pytest.approx(158.0) and rail[1, 2] == pytest.approx(67.0)

@@ -4,8 +4,10 @@ Needs the ``omx`` extra (``openmatrix``, on PyTables/HDF5). One matrix per profi
 measure, named ``<profile>_<measure>``:
 
 - ``door_to_door``: the door-to-door minutes (as ``travel_times.csv``);
-- ``timetable``: the station-to-station minutes of the same trip, from boarding the first
-  service to leaving the last (the plans' customary reading; for road trips, the drive);
+- ``timetable``: the timetable reading, station to station: first boarding to last
+  alighting by scheduled services on the path that minimises it
+  (:attr:`sim.evaluate.ProfileResult.timetable_minutes`; ``inf`` where no scheduled
+  service joins two cities, so everywhere off the diagonal for ``road``);
 - ``access``, ``processing``, ``wait``, ``in_vehicle``, ``transfer``, ``egress``: the parts
   of the door-to-door time.
 
@@ -23,7 +25,6 @@ import numpy as np
 from sim.evaluate import Evaluation
 from sim.export._atomic import atomic_path
 from sim.graph import COMPONENTS
-from sim.paths import station_to_station
 
 __all__ = ["OMX_EXTRA_HINT", "omx_matrices", "write_omx"]
 
@@ -35,15 +36,7 @@ def omx_matrices(result: Evaluation) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for profile, res in result.results.items():
         out[f"{profile}_door_to_door"] = res.minutes.astype(np.float64)
-        n = res.minutes.shape[0]
-        timetable = np.full((n, n), np.inf)
-        np.fill_diagonal(timetable, 0.0)
-        for i in range(n):
-            for j in range(n):
-                if i != j and res.legs[i][j]:
-                    value = station_to_station(res.legs[i][j])
-                    timetable[i, j] = value if np.isfinite(value) else np.inf
-        out[f"{profile}_timetable"] = timetable
+        out[f"{profile}_timetable"] = np.asarray(res.timetable_minutes, dtype=np.float64)
         unreachable = ~np.isfinite(res.minutes)
         for k, comp in enumerate(COMPONENTS):
             part = res.parts[:, :, k].astype(np.float64)
