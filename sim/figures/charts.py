@@ -20,14 +20,17 @@ __all__ = [
 
 
 @with_fonts
-def plot_calibration(table: pd.DataFrame) -> Figure:
+def plot_calibration(table: pd.DataFrame, names: dict[str, str] | None = None) -> Figure:
     """Observed against modelled minutes, one panel per profile, with the 1:1 line and ±10 %.
 
     Parameters
     ----------
     table
         From :func:`sim.calibration.calibration_table`.
+    names
+        ``city id -> name`` for the labels of the worst pairs (ids where missing).
     """
+    names = names or {}
     profiles = sorted(table["profile"].unique())
     fig = Figure(figsize=(6 * max(len(profiles), 1), 5.6), dpi=110)
     axes = fig.subplots(1, max(len(profiles), 1), squeeze=False)[0]
@@ -66,8 +69,9 @@ def plot_calibration(table: pd.DataFrame) -> Figure:
         worst = group.reindex(group["counted_error_pct"].abs().sort_values(ascending=False).index).head(5)
         for _, row in worst.iterrows():
             if abs(row["counted_error_pct"]) > 0:
+                a, b = row["origin"], row["destination"]
                 ax.annotate(
-                    f"{row['origin']}–{row['destination']}",
+                    f"{names.get(a, a)}–{names.get(b, b)}",
                     (row["observed_min"], row["modelled_min"]),
                     xytext=(4, -10),
                     textcoords="offset points",
