@@ -11,6 +11,7 @@ import numpy as np
 from sim.cli.common import add_network_options, minutes_text, require_geo_or_exit
 from sim.compare import Comparison, compare
 from sim.evaluate import evaluate
+from sim.network import load_network
 from sim.output import atomic_folder
 from sim.results import write_comparison
 from sim.scenario import load_scenario
@@ -71,9 +72,13 @@ def comparison_report(comparison: Comparison) -> str:
     diff = comparison.differences()
     lines = [f"{a} -> {b}", ""]
     lines.append(f"year: {diff['year']['before']} -> {diff['year']['after']}")
-    for key in ("projects_added", "projects_removed"):
+    from sim.naming import project_name
+
+    for key, side in (("projects_added", comparison.after), ("projects_removed", comparison.before)):
         if diff[key]:
-            lines.append(f"{key.replace('_', ' ')}: {', '.join(diff[key])}")
+            full = load_network(side.scenario.network_folder)
+            named = ", ".join(project_name(full, p) for p in diff[key])
+            lines.append(f"{key.replace('_', ' ')}: {named}")
     lines.append(f"links added: {len(diff['links_added'])}, removed: {len(diff['links_removed'])}")
     if diff["parameters_changed"]:
         lines.append(f"parameters changed: {', '.join(diff['parameters_changed'])}")
