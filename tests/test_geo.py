@@ -219,3 +219,17 @@ def test_basemap_file_is_packaged() -> None:
 
     assert BASEMAP.is_file() and BASEMAP.parent.name == "geodata"
     assert (Path(BASEMAP.parent) / "README.md").read_text(encoding="utf-8").count("LGPL") >= 1
+
+
+def test_background_geojson_is_plain_geojson() -> None:
+    import json
+
+    from sim.geo import background_geojson
+
+    data = background_geojson(("river",))
+    assert data["type"] == "FeatureCollection"
+    assert {f["properties"]["id"] for f in data["features"]} == {"yangtze", "han", "xiang", "yuan", "gan"}
+    assert all(f["geometry"]["type"] == "LineString" for f in data["features"])
+    data["features"].clear()  # a copy: the next call is whole again
+    assert len(background_geojson(("river",))["features"]) == 5
+    json.dumps(background_geojson())

@@ -11,7 +11,7 @@ dictionaries, for the figures, the exports and any other front end:
   :func:`to_geodataframe` (needs the ``geo`` extra).
 """
 
-from sim.geo.basemap import BASEMAP_SOURCE, lakes, provinces, region_outline, rivers
+from sim.geo.basemap import BASEMAP_SOURCE, background_geojson, lakes, provinces, region_outline, rivers
 from sim.geo.isochrones import Isochrone, isochrones, reached_points
 from sim.geo.layers import Layer, change_layer, isochrone_layer, layers, to_geodataframe
 from sim.geo.positions import link_geometry, positions
@@ -20,6 +20,7 @@ __all__ = [
     "BASEMAP_SOURCE",
     "Isochrone",
     "Layer",
+    "background_geojson",
     "change_layer",
     "isochrone_layer",
     "isochrones",

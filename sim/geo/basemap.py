@@ -17,7 +17,15 @@ from shapely.ops import unary_union
 
 from sim.network import Network
 
-__all__ = ["BASEMAP", "BASEMAP_SOURCE", "lakes", "provinces", "region_outline", "rivers"]
+__all__ = [
+    "BASEMAP",
+    "BASEMAP_SOURCE",
+    "background_geojson",
+    "lakes",
+    "provinces",
+    "region_outline",
+    "rivers",
+]
 
 BASEMAP = Path(__file__).resolve().parent.parent / "geodata" / "basemap.geojson"
 BASEMAP_SOURCE = "provinces: DCW-GMT; rivers and lakes: GSHHG (both LGPL-3+)"
@@ -27,6 +35,16 @@ BASEMAP_SOURCE = "provinces: DCW-GMT; rivers and lakes: GSHHG (both LGPL-3+)"
 def _features() -> tuple[dict[str, Any], ...]:
     data = json.loads(BASEMAP.read_text(encoding="utf-8"))
     return tuple(data["features"])
+
+
+def background_geojson(kinds: tuple[str, ...] = ("province", "river", "lake")) -> dict[str, Any]:
+    """Return the background as a GeoJSON FeatureCollection (a new dict each call).
+
+    Features carry ``kind``, ``id``, ``name_zh`` and ``name_en``; ``kinds`` selects
+    ``province``, ``river`` and/or ``lake``. For web maps and other front ends.
+    """
+    features = [json.loads(json.dumps(f)) for f in _features() if f["properties"]["kind"] in kinds]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def _of(kind: str) -> dict[str, tuple[str, str, BaseGeometry]]:
