@@ -151,6 +151,23 @@ def test_missing_extra_is_one_line_naming_it(work: Path, monkeypatch, capsys) ->
     assert not (work / "r").exists()
 
 
+def test_missing_omx_extra_is_one_line_naming_it(work: Path, monkeypatch, capsys) -> None:
+    import builtins
+
+    real = builtins.__import__
+
+    def no_openmatrix(name: str, *args: object, **kwargs: object):
+        if name.startswith("openmatrix"):
+            raise ImportError("No module named 'openmatrix'")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_openmatrix)
+    assert export("x.omx") == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "omx extra" in err[0] and "x.omx" in err[0]
+    assert not (work / "x.omx").exists()
+
+
 def test_omx_matrices_equal_the_program_times(work: Path) -> None:
     omx = pytest.importorskip("openmatrix", reason="the omx extra (openmatrix) is not installed")
     assert export("x.omx") == 0

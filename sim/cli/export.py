@@ -63,7 +63,9 @@ def _export(args: argparse.Namespace, suffix: str) -> int:
 
         require_geo()  # before the evaluation, not after
     if suffix == ".omx":
-        import openmatrix  # noqa: F401
+        from sim.export.omx import require_omx
+
+        require_omx()
 
     scenario = load_scenario(args.scenario, args.network)
     full = load_network(scenario.network_folder)

@@ -26,9 +26,17 @@ from sim.evaluate import Evaluation
 from sim.export._atomic import atomic_path
 from sim.graph import COMPONENTS
 
-__all__ = ["OMX_EXTRA_HINT", "omx_matrices", "write_omx"]
+__all__ = ["OMX_EXTRA_HINT", "omx_matrices", "require_omx", "write_omx"]
 
 OMX_EXTRA_HINT = 'install the optional omx extra: python -m pip install "sim[omx]" (openmatrix)'
+
+
+def require_omx() -> None:
+    """Raise ImportError naming the ``omx`` extra unless openmatrix imports."""
+    try:
+        import openmatrix  # noqa: F401
+    except ImportError as error:
+        raise ImportError(f"OMX output needs openmatrix: {OMX_EXTRA_HINT}") from error
 
 
 def omx_matrices(result: Evaluation) -> dict[str, np.ndarray]:
@@ -47,10 +55,9 @@ def omx_matrices(result: Evaluation) -> dict[str, np.ndarray]:
 
 def write_omx(result: Evaluation, path: Path) -> Path:
     """Write the matrices of every profile of ``result`` to an OMX file."""
-    try:
-        import openmatrix as omx
-    except ImportError as error:
-        raise ImportError(f"OMX output needs openmatrix: {OMX_EXTRA_HINT}") from error
+    require_omx()
+    import openmatrix as omx
+
     matrices = omx_matrices(result)
     ids = list(result.city_ids)
 
