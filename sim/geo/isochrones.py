@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from shapely import affinity
-from shapely.geometry import Point
+from shapely.geometry import MultiPolygon, Point
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
@@ -29,7 +29,7 @@ from sim.evaluate import Evaluation
 from sim.geo.positions import positions
 from sim.paths import node_distances
 
-__all__ = ["ISOCHRONE_MINUTES", "Isochrone", "isochrones", "reached_points"]
+__all__ = ["ISOCHRONE_MINUTES", "Isochrone", "isochrones", "polygonal", "reached_points"]
 
 ISOCHRONE_MINUTES = (60, 120, 180)
 _REACHED_KINDS = ("arr", "road", "dest")  # got off at a terminal; on the expressway; at a centre
@@ -44,7 +44,7 @@ class Isochrone:
     minutes
         The time budget from the origin's centre.
     geometry
-        A (Multi)Polygon in WGS84 longitude/latitude (empty if nothing is reachable).
+        A MultiPolygon in WGS84 longitude/latitude (empty if nothing is reachable).
     points
         How many reached points (terminals, expressway nodes, centres) contribute.
     speed_kmh, fixed_min
@@ -146,6 +146,21 @@ def isochrones(
                 continue
             kx, ky = 111.32 * math.cos(math.radians(lat)), 110.57
             discs.append(affinity.scale(Point(lon, lat).buffer(1.0, quad_segs=24), km / kx, km / ky))
-        geometry = unary_union(discs).intersection(area) if discs else Point().buffer(0)
+        geometry = polygonal(unary_union(discs).intersection(area)) if discs else MultiPolygon()
         out.append(Isochrone(float(budget), geometry, len(discs), speed, fixed))
     return out
+
+
+def polygonal(geometry: BaseGeometry) -> MultiPolygon:
+    """Return the polygons of ``geometry`` as one MultiPolygon (lines and points dropped).
+
+    An intersection of polygons may hold stray lines or points where boundaries touch;
+    a GIS layer and a drawing want polygons only.
+    """
+    parts = []
+    for g in getattr(geometry, "geoms", [geometry]):
+        if g.geom_type == "Polygon" and not g.is_empty:
+            parts.append(g)
+        elif g.geom_type in ("MultiPolygon", "GeometryCollection"):
+            parts += list(polygonal(g).geoms)
+    return MultiPolygon(parts)

@@ -217,20 +217,7 @@ def isochrone_layer(isochrones: list[Any], origin: str, profile: str, scenario: 
         }
         for iso in isochrones
     ]
-    return Layer("isochrones", [_multi(iso.geometry) for iso in isochrones], rows)
-
-
-def _multi(geometry: BaseGeometry) -> BaseGeometry:
-    """Return polygons as one MultiPolygon, so that a layer has a single geometry type."""
-    from shapely.geometry import MultiPolygon
-
-    if geometry.geom_type == "Polygon":
-        return MultiPolygon([geometry]) if not geometry.is_empty else MultiPolygon()
-    if geometry.geom_type == "MultiPolygon":
-        return geometry
-    polygons = [g for g in getattr(geometry, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
-    parts = [q for g in polygons for q in getattr(g, "geoms", [g])]
-    return MultiPolygon(parts)
+    return Layer("isochrones", [iso.geometry for iso in isochrones], rows)
 
 
 def to_geodataframe(result: Evaluation, layer: str = "cities", full: Network | None = None) -> Any:
