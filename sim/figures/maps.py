@@ -59,8 +59,11 @@ def _frame(network: Network, title: str, size: tuple[float, float] = (10, 9.6)) 
 def _finish(fig: Figure, ax: Axes, handles: list, note: str = "") -> Figure:
     """Add the scale bar, the legend under the map and the notes; lay the figure out."""
     draw_scale_bar(ax)
+    entries = [*handles, *background_handles()]
+    rows = math.ceil(len(entries) / 3)
+    fig.set_figheight(fig.get_figheight() + 0.7 * (rows - 2))  # room for the legend under the map
     ax.legend(
-        handles=[*handles, *background_handles()],
+        handles=entries,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.07),
         ncol=3,
@@ -109,7 +112,7 @@ def plot_network(network: Network, context: Network | None = None, title: str = 
     title
         Figure title.
     """
-    fig, ax, box = _frame(network, title or "Network by mode", size=(10, 10.2))
+    fig, ax, box = _frame(network, title or "Network by mode", size=(10, 9.6))
     where, river_lines = _geo(network, context)
     present = set(network.links)
     missing = [
