@@ -233,3 +233,17 @@ def test_background_geojson_is_plain_geojson() -> None:
     data["features"].clear()  # a copy: the next call is whole again
     assert len(background_geojson(("river",))["features"]) == 5
     json.dumps(background_geojson())
+
+
+def test_bundled_waterways_follow_their_rivers() -> None:
+    net = load_network(BUNDLED_NETWORK)
+    where = positions(net)
+    lines = {k: v[2] for k, v in rivers().items()}
+    han = next(lk for lk in net.links if lk.line == "汉江")
+    along = link_geometry(han, where, lines)
+    straight = LineString([where[han.from_id], where[han.to_id]])
+    # the Han meanders: its course from 襄阳 to 武汉 is far longer than the straight line
+    assert along.length > 1.4 * straight.length
+    assert along.coords[0] == where[han.from_id] and along.coords[-1] == where[han.to_id]
+    air = next(lk for lk in net.links if lk.mode is Mode.AIR)
+    assert len(link_geometry(air, where, lines).coords) == 2
