@@ -1,15 +1,14 @@
 """Export a scenario for other tools; the format follows the file's suffix.
 
-====================  ==============================================================  ==========
-suffix                what                                                            needs
-====================  ==============================================================  ==========
-``.gpkg``             GeoPackage: layers ``cities`` (with indicators), ``terminals``,  ``geo``
-                      ``links_<mode>`` (every attribute), optional ``isochrones``
-``.geojson``          the same layers as GeoJSON files (:mod:`sim.export.geojson`)     --
-``.omx``              Open Matrix skims per profile and component (:mod:`sim.export.omx`)  ``omx``
-``.graphml``          the compiled graph of one profile, ``lon``/``lat`` on nodes      --
-``.gexf``             the same as GEXF, with viz positions for Gephi                   --
-====================  ==============================================================  ==========
+- ``.gpkg``: GeoPackage with the layers ``cities`` (with their indicators),
+  ``terminals`` and ``links_<mode>`` (every attribute), and optionally ``isochrones``
+  (:mod:`sim.export.gpkg`; needs the ``geo`` extra);
+- ``.geojson``: the same layers as GeoJSON files, standard library only
+  (:mod:`sim.export.geojson`);
+- ``.omx``: Open Matrix skims per profile and component (:mod:`sim.export.omx`; needs
+  the ``omx`` extra);
+- ``.graphml`` and ``.gexf``: the compiled graph of one profile with ``lon``/``lat`` on
+  its nodes (:mod:`sim.export.graph`).
 """
 
 from __future__ import annotations
