@@ -30,18 +30,15 @@ def positions(network: Network) -> dict[str, tuple[float, float]]:
     """Return ``id -> (lon, lat)`` for every city, terminal and other located node.
 
     Terminals without coordinates (only allowed for ones not in service) are left out.
-    Besides cities and terminals, any node table the network carries as ``road_nodes``
-    (records with ``id``, ``lat``, ``lon``) is included, so links between road nodes
-    are placed too.
+    Expressway junctions and city entrances (``road_nodes.csv``) are included, so road
+    links, which join them, are placed too.
     """
     out = {c.id: (c.lon, c.lat) for c in network.cities}
     for t in network.terminals:
         if t.lat is not None and t.lon is not None:
             out.setdefault(t.id, (t.lon, t.lat))
-    for node in getattr(network, "road_nodes", ()) or ():
-        lat, lon = getattr(node, "lat", None), getattr(node, "lon", None)
-        if lat is not None and lon is not None:
-            out.setdefault(node.id, (lon, lat))
+    for node in network.road_nodes:
+        out.setdefault(node.id, (node.lon, node.lat))
     return out
 
 
