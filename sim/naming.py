@@ -17,9 +17,8 @@ __all__ = ["failure_name", "place_name", "project_name", "project_names"]
 
 
 def place_name(network: Network, ref: str, *, english: bool = False) -> str:
-    """Return the name of a city or terminal (with ``english``: ``武汉站 Wuhan``), else ``ref``."""
-    city = network.city_by_id.get(ref)
-    item = city if city is not None else network.terminal_by_id.get(ref)
+    """Return the name of a city, terminal or road node (``english``: ``武汉站 Wuhan``), else ``ref``."""
+    item = network.city_by_id.get(ref) or network.terminal_by_id.get(ref) or network.road_node_by_id.get(ref)
     if item is None:
         return ref
     return f"{item.name_zh} {item.name_en}" if english else item.name_zh

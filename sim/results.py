@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from sim.accessibility import city_indicators, network_indicators
 from sim.compare import Comparison
 from sim.evaluate import Evaluation
-from sim.network import Link, Network
+from sim.network import Network
 from sim.output import write_csv, write_json
 
 __all__ = [
@@ -81,9 +81,9 @@ def change_maps(comparison: Comparison) -> dict[str, Figure]:
 
     a, b = comparison.before.scenario.name, comparison.after.scenario.name
     cities = comparison.city_changes()
-    before, after = set(comparison.before.network.links), set(comparison.after.network.links)
-    added = sorted(after - before, key=_link_key)
-    removed = sorted(before - after, key=_link_key)
+    from sim.geo.layers import added_and_removed
+
+    added, removed = added_and_removed(comparison.before.network, comparison.after.network)
     out = {}
     for profile in comparison.profiles:
         rows = cities[cities["profile"] == profile]
@@ -97,10 +97,6 @@ def change_maps(comparison: Comparison) -> dict[str, Figure]:
             removed=removed,
         )
     return out
-
-
-def _link_key(link: Link) -> tuple[str, str, str, str]:
-    return (link.mode.value, link.line, link.from_id, link.to_id)
 
 
 def target_counts(result: Evaluation) -> pd.DataFrame:

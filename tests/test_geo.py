@@ -247,3 +247,44 @@ def test_bundled_waterways_follow_their_rivers() -> None:
     assert along.coords[0] == where[han.from_id] and along.coords[-1] == where[han.to_id]
     air = next(lk for lk in net.links if lk.mode is Mode.AIR)
     assert len(link_geometry(air, where, lines).coords) == 2
+
+
+ROADS = Path(__file__).parent / "data" / "roads"
+
+
+def test_road_links_join_road_nodes_with_coordinates() -> None:
+    full = load_network(ROADS)
+    scenario = replace(
+        load_scenario("today"),
+        network_folder=ROADS,
+        targets_file=None,
+        year=2025,
+        profiles=(PROFILES["road"],),
+    )
+    result = evaluate(scenario, full)
+    found = {lay.name: lay for lay in layers(result, full)}
+    roads = found["links_expressway"]
+    first = next(k for k, r in enumerate(roads.rows) if r["from"] == "rn_aa_e" and r["to"] == "rn_bb_w")
+    assert list(roads.geometries[first].coords) == [(114.1, 30.0), (114.9, 30.0)]
+    assert roads.rows[first]["from_name"] == "甲东"
+    # the widening beside G2 is its own row; the planned G7 is not in the 2025 scenario
+    g2 = [r for r in roads.rows if r["line"] == "G2"]
+    assert len(g2) == 2 and all(r["in_scenario"] for r in g2)
+    assert [r["in_scenario"] for r in roads.rows if r["line"] == "G7"] == [False]
+    # a driver reaching a junction can leave the expressway there
+    refs = {ref for ref, *_ in reached_points(result, "aa", "road")}
+    assert {"rn_j", "rn_bb_w"} <= refs
+
+
+def test_graph_export_places_road_nodes(tmp_path: Path) -> None:
+    import networkx as nx
+
+    from sim.export import write_graphml
+    from sim.graph import build_graph
+
+    net = load_network(ROADS).as_of(2025)
+    graph = build_graph(net, PROFILES["road"], HAND_PARAMETERS)
+    write_graphml(graph, tmp_path / "g.graphml", net)
+    g = nx.read_graphml(tmp_path / "g.graphml")
+    junction = [d for _, d in g.nodes(data=True) if d["ref"] == "rn_j"]
+    assert junction and all((d["lon"], d["lat"]) == (115.05, 29.8) for d in junction)

@@ -27,7 +27,11 @@ def to_networkx(graph: Graph, network: Network | None = None) -> nx.MultiDiGraph
     where = positions(network) if network is not None else {}
     names = {}
     if network is not None:
-        names = {c.id: c.name_zh for c in network.cities} | {t.id: t.name_zh for t in network.terminals}
+        names = (
+            {c.id: c.name_zh for c in network.cities}
+            | {t.id: t.name_zh for t in network.terminals}
+            | {n.id: n.name_zh for n in network.road_nodes}
+        )
     g = nx.MultiDiGraph(profile=graph.profile.name)
     for n in range(graph.n_nodes):
         ref = graph.node_ref[n]

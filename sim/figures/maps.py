@@ -114,9 +114,13 @@ def plot_network(network: Network, context: Network | None = None, title: str = 
     """
     fig, ax, box = _frame(network, title or "Network by mode", size=(10, 9.6))
     where, river_lines = _geo(network, context)
-    present = set(network.links)
+    from sim.geo.layers import link_identity
+
+    present = {link_identity(lk) for lk in network.links}
     missing = [
-        lk for lk in (context.links if context else ()) if lk not in present and lk.mode is not Mode.AIR
+        lk
+        for lk in (context.links if context else ())
+        if link_identity(lk) not in present and lk.mode is not Mode.AIR
     ]
     for lk in missing:
         color, width, z = MODE_STYLE[lk.mode]

@@ -18,9 +18,18 @@ from shapely.geometry.base import BaseGeometry
 from sim.evaluate import Evaluation
 from sim.geo.positions import link_geometry, positions
 from sim.modes import Mode
-from sim.network import Network
+from sim.network import Link, Network
 
-__all__ = ["GEO_EXTRA_HINT", "Layer", "change_layer", "isochrone_layer", "layers", "to_geodataframe"]
+__all__ = [
+    "GEO_EXTRA_HINT",
+    "Layer",
+    "added_and_removed",
+    "change_layer",
+    "isochrone_layer",
+    "layers",
+    "link_identity",
+    "to_geodataframe",
+]
 
 GEO_EXTRA_HINT = 'install the optional geo extra: python -m pip install "sim[geo]" (geopandas, pyogrio)'
 
@@ -42,6 +51,26 @@ class Layer:
             for row in self.rows:
                 seen.update(dict.fromkeys(row))
             object.__setattr__(self, "columns", list(seen))
+
+
+def link_identity(link: Link) -> tuple:
+    """Return what identifies a link across scenarios: its row of the tables, not its values.
+
+    A scenario may change a link's speed or headway (``set_line``, dated line changes);
+    it is still the same link. Two rows joining the same stations (a widening beside the
+    road it widens) are different links.
+    """
+    return (link.mode.value, link.line, link.from_id, link.to_id, link.project or "", link.file, link.row)
+
+
+def added_and_removed(before: Network, after: Network) -> tuple[list[Link], list[Link]]:
+    """Return the links only in ``after`` and only in ``before``, in file order."""
+    a = {link_identity(lk) for lk in before.links}
+    b = {link_identity(lk) for lk in after.links}
+    return (
+        [lk for lk in after.links if link_identity(lk) not in a],
+        [lk for lk in before.links if link_identity(lk) not in b],
+    )
 
 
 def _clean(value: Any) -> Any:
@@ -110,8 +139,12 @@ def _link_layers(network: Network, full: Network, parameters: Any) -> list[Layer
     where = positions(full)
     where.update(positions(network))
     river_lines = {k: v[2] for k, v in rivers().items()}
-    names = {c.id: c.name_zh for c in full.cities} | {t.id: t.name_zh for t in full.terminals}
-    in_scenario = {(lk.mode, lk.line, lk.from_id, lk.to_id): lk for lk in network.links}
+    names = (
+        {c.id: c.name_zh for c in full.cities}
+        | {t.id: t.name_zh for t in full.terminals}
+        | {n.id: n.name_zh for n in full.road_nodes}
+    )
+    in_scenario = {link_identity(lk): lk for lk in network.links}
     out = []
     for mode in Mode:
         rows, geoms = [], []
@@ -121,7 +154,7 @@ def _link_layers(network: Network, full: Network, parameters: Any) -> list[Layer
             geom = link_geometry(lk, where, river_lines)
             if geom is None:
                 continue
-            used = in_scenario.get((lk.mode, lk.line, lk.from_id, lk.to_id))
+            used = in_scenario.get(link_identity(lk))
             try:
                 modelled = round(link_minutes(used or lk, parameters), 2)
             except (ValueError, TypeError, ZeroDivisionError):
@@ -254,9 +287,9 @@ def layer_to_geodataframe(layer: Layer, gpd: Any = None) -> Any:
 def link_change_layers(comparison: Any) -> list[Layer]:
     """Return the layers ``links_added`` and ``links_removed`` (each only if not empty), every attribute."""
     before, after = comparison.before, comparison.after
-    a, b = set(before.network.links), set(after.network.links)
+    added, removed = added_and_removed(before.network, after.network)
     out = []
-    for name, links, side in (("links_added", b - a, after), ("links_removed", a - b, before)):
+    for name, links, side in (("links_added", added, after), ("links_removed", removed, before)):
         if not links:
             continue
         only = replace_links(side.network, links)
@@ -268,8 +301,9 @@ def link_change_layers(comparison: Any) -> list[Layer]:
     return out
 
 
-def replace_links(network: Network, links: set) -> Network:
+def replace_links(network: Network, links: list[Link]) -> Network:
     """Return the network with only ``links`` (in file order)."""
     from dataclasses import replace
 
-    return replace(network, links=tuple(lk for lk in network.links if lk in links))
+    keep = {link_identity(lk) for lk in links}
+    return replace(network, links=tuple(lk for lk in network.links if link_identity(lk) in keep))
