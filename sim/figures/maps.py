@@ -163,7 +163,7 @@ def plot_network(network: Network, context: Network | None = None, title: str = 
                 color="#444444",
                 lw=1.2,
                 ls=(0, (3, 2)),
-                label="not in this scenario (construction / planned)",
+                label="not in this scenario (opened later, building or planned)",
             )
         )
     for status, face in (("in-plan city", "#222222"), ("connected city", "#777777")):
