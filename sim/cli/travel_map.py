@@ -6,7 +6,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from sim.cli.common import add_network_options
+from sim.cli.common import add_network_options, info
 from sim.errors import InputError
 from sim.evaluate import evaluate
 from sim.modes import PROFILES
@@ -56,5 +56,5 @@ def command(args: argparse.Namespace) -> int:
             f"must be a positive number of km/h, not {args.access_speed:g}", None, None, "--access-speed"
         )
     atomic_folder(out, lambda tmp: write_map(result, city.id, args.profile, tmp, args.access_speed))
-    print(f"wrote {out}/ (map.png, map.svg, minutes.csv, isochrones.geojson)")
+    info(f"wrote {out}/ (map.png, map.svg, minutes.csv, isochrones.geojson)")
     return 0
