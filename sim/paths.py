@@ -11,7 +11,8 @@ from the origin, ties broken by the lowest edge index.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -107,28 +108,51 @@ class PathTree:
     pred_edge
         The edge by which each node is reached on its chosen path (-1 at the source and
         at unreachable nodes).
-    components
-        ``(n_nodes, 6)`` seconds of each component along the chosen path.
     """
 
     source: int
     distance: np.ndarray
     pred_edge: np.ndarray
-    components: np.ndarray
+    graph: Graph = field(repr=False, compare=False)
 
     def edges_to(self, node: int) -> list[int]:
         """Edge indices of the chosen path from the source to ``node``, in order."""
         graph_edges: list[int] = []
-        while self.pred_edge[node] >= 0:
-            e = int(self.pred_edge[node])
+        pred, tail = self.pred_edge, self.graph.tail
+        while pred[node] >= 0:
+            e = int(pred[node])
             graph_edges.append(e)
-            node = self._tails[e]
+            node = int(tail[e])
         graph_edges.reverse()
         return graph_edges
 
-    @property
-    def _tails(self) -> np.ndarray:
-        return self.__dict__["_tail_array"]
+    def components_to(self, node: int) -> np.ndarray:
+        """Seconds of each component (:data:`~sim.graph.COMPONENTS`) along the path to ``node``."""
+        edges = self.edges_to(node)
+        if not edges:
+            return np.zeros(len(COMPONENTS), dtype=np.int64)
+        return self.graph.components[edges].sum(axis=0)
+
+    @cached_property
+    def components(self) -> np.ndarray:
+        """``(n_nodes, 6)`` seconds of each component along the chosen path to every node.
+
+        Computed for the whole tree at once by pointer jumping (``log2`` of the tree's
+        depth vectorised steps); :meth:`components_to` is cheaper for a few nodes.
+        """
+        n = len(self.pred_edge)
+        has = self.pred_edge >= 0
+        edges = self.pred_edge[has]
+        total = np.zeros((n, len(COMPONENTS)), dtype=np.int64)
+        total[has] = self.graph.components[edges]
+        up = np.arange(n)
+        up[has] = self.graph.tail[edges]
+        while True:
+            above = up[up]
+            if np.array_equal(above, up):
+                return total
+            total = total + np.where((up != np.arange(n))[:, None], total[up], 0)
+            up = above
 
 
 def shortest_path_tree(graph: Graph, source: int, distance: np.ndarray) -> PathTree:
@@ -149,19 +173,16 @@ def shortest_path_tree(graph: Graph, source: int, distance: np.ndarray) -> PathT
     idx = np.flatnonzero(tight)
     t, h = graph.tail[idx], graph.head[idx]
     tight_csr = sp.csr_matrix((np.ones(len(idx)), (t, h)), shape=(n, n))
-    order, pred_node = breadth_first_order(tight_csr, source, directed=True, return_predecessors=True)
+    _, pred_node = breadth_first_order(tight_csr, source, directed=True, return_predecessors=True)
     # among tight edges pred_node[v] -> v, take the lowest index
     chosen = np.full(n, -1, dtype=np.int64)
     keep = pred_node[h] == t
-    for e, v in zip(idx[keep][::-1].tolist(), h[keep][::-1].tolist(), strict=True):
-        chosen[v] = e
-    comps = np.zeros((n, len(COMPONENTS)), dtype=np.int64)
-    for v in order[1:].tolist():
-        e = chosen[v]
-        comps[v] = comps[graph.tail[e]] + graph.components[e]
-    tree = PathTree(source, distance, chosen, comps)
-    tree.__dict__["_tail_array"] = graph.tail
-    return tree
+    edges, heads = idx[keep], h[keep]  # edges ascending
+    by_head = np.argsort(heads, kind="stable")
+    _, first = np.unique(heads[by_head], return_index=True)
+    lowest = by_head[first]
+    chosen[heads[lowest]] = edges[lowest]
+    return PathTree(source, distance, chosen, graph)
 
 
 @dataclass(frozen=True)
