@@ -36,5 +36,13 @@ def to_networkx(graph: Graph) -> nx.MultiDiGraph:
 
 
 def write_graphml(graph: Graph, path: Path) -> None:
-    """Write the graph as GraphML (readable by Gephi, yEd, networkx, igraph)."""
-    nx.write_graphml(to_networkx(graph), path)
+    """Write the graph as GraphML (readable by Gephi, yEd, networkx, igraph).
+
+    The graph carries ``generator = "sim VERSION"``, by which a later export recognises a
+    file it may replace (:func:`sim.output.written_by_sim`).
+    """
+    from sim import __version__
+
+    g = to_networkx(graph)
+    g.graph["generator"] = f"sim {__version__}"
+    nx.write_graphml(g, path)

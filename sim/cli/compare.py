@@ -8,14 +8,35 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.cli.common import add_network_options, minutes_text
+from sim.cli.common import (
+    add_force_option,
+    add_network_options,
+    checked_network,
+    data_folders,
+    minutes_text,
+    progress,
+)
 from sim.compare import Comparison, compare
 from sim.evaluate import evaluate
-from sim.output import atomic_folder
+from sim.output import atomic_folder, check_output_folder
 from sim.results import write_comparison
 from sim.scenario import load_scenario
 
-__all__ = ["comparison_report", "register"]
+__all__ = ["COMPARE_FILES", "comparison_report", "register"]
+
+# what sim compare wrote before its folders carried a marker (see sim.output.check_output_folder)
+COMPARE_FILES = (
+    "od_changes.csv",
+    "target_changes.csv",
+    "target_summary.csv",
+    "city_changes.csv",
+    "network_changes.csv",
+    "differences.json",
+    "change_*.png",
+    "change_*.svg",
+    "targets.png",
+    "targets.svg",
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmp_.add_argument("after", help="scenario B (file or bundled name)")
     cmp_.add_argument("--out", type=Path, help="results folder (default: results/compare-A-vs-B)")
     add_network_options(cmp_)
+    add_force_option(cmp_)
     cmp_.set_defaults(func=command)
 
 
@@ -38,12 +60,21 @@ def command(args: argparse.Namespace) -> int:
     """Run ``sim compare``."""
     before = load_scenario(args.before, args.network)
     after = load_scenario(args.after, args.network)
-    print(f"sim: evaluating '{before.name}' and '{after.name}'", file=sys.stderr)
-    ev_a = evaluate(before, backend=args.backend)
-    ev_b = evaluate(after, backend=args.backend)
-    comparison = compare(ev_a, ev_b)
+    log = progress(args)
     out = args.out or Path("results") / f"compare-{before.name}-vs-{after.name}"
-    atomic_folder(out, lambda tmp: write_comparison(comparison, tmp))
+    safety = {"force": args.force, "protected": data_folders(before, after), "known": COMPARE_FILES}
+    check_output_folder(out, **safety)
+    log(f"evaluating '{before.name}' and '{after.name}'")
+    networks = {}
+    for s in (before, after):
+        if s.network_folder not in networks:
+            networks[s.network_folder] = checked_network(
+                args, *(x for x in (before, after) if x.network_folder == s.network_folder)
+            )
+    ev_a = evaluate(before, networks[before.network_folder], backend=args.backend, progress=log)
+    ev_b = evaluate(after, networks[after.network_folder], backend=args.backend, progress=log)
+    comparison = compare(ev_a, ev_b)
+    atomic_folder(out, lambda tmp: write_comparison(comparison, tmp), written_by="sim compare", **safety)
     print(comparison_report(comparison))
     print(f"sim: wrote {out}/", file=sys.stderr)
     return 0

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.cli.common import add_force_option, checked_network, data_folders
 from sim.modes import PROFILES
+from sim.output import atomic_path, check_output_file
 from sim.scenario import apply_scenario, load_scenario
 
 __all__ = ["register"]
@@ -23,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     exp.add_argument("--profile", default="rail", choices=sorted(PROFILES), help="profile (default: rail)")
     exp.add_argument("--scenario", default="today", help="scenario file or bundled name (default: today)")
     exp.add_argument("--network", type=Path, help="network folder (default: the bundled one)")
+    add_force_option(exp)
     exp.set_defaults(func=command)
 
 
@@ -32,9 +35,11 @@ def command(args: argparse.Namespace) -> int:
     from sim.graph import build_graph
 
     scenario = load_scenario(args.scenario, args.network)
-    net = apply_scenario(scenario)
+    safety = {"force": args.force, "protected": data_folders(scenario)}
+    check_output_file(args.file, **safety)
+    net = apply_scenario(scenario, checked_network(args, scenario))
     graph = build_graph(net, PROFILES[args.profile], scenario.parameters)
-    write_graphml(graph, args.file)
+    atomic_path(args.file, lambda tmp: write_graphml(graph, tmp), **safety)
     print(
         f"wrote {args.file}: {graph.n_nodes} nodes, {graph.n_edges} edges ({args.profile}, '{scenario.name}')"
     )

@@ -6,11 +6,10 @@ import argparse
 
 import numpy as np
 
-from sim.cli.common import add_network_options, pad, scenario_from_args, text_width
+from sim.cli.common import add_network_options, checked_network, pad, scenario_from_args, text_width
 from sim.errors import InputError
 from sim.evaluate import evaluate_profile
 from sim.modes import PROFILES
-from sim.network import load_network
 from sim.scenario import apply_scenario
 
 __all__ = ["register"]
@@ -35,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def command(args: argparse.Namespace) -> int:
     """Run ``sim route``."""
     scenario = scenario_from_args(args, args.scenario)
-    full = load_network(scenario.network_folder)
+    full = checked_network(args, scenario)
     net = apply_scenario(scenario, full)
     a, b = net.find_city(args.origin), net.find_city(args.destination)
     if a.id == b.id:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import textwrap
+import time
 from pathlib import Path
 
-from sim.cli.common import add_network_options, scenario_from_args
+from sim.cli.common import (
+    add_force_option,
+    add_network_options,
+    checked_network,
+    data_folders,
+    progress,
+    scenario_from_args,
+)
 from sim.evaluate import Evaluation, evaluate
-from sim.network import load_network
-from sim.output import atomic_folder
+from sim.output import atomic_folder, check_output_folder
 from sim.results import RUN_FILES, write_run
 
 __all__ = ["register", "target_report"]
@@ -31,20 +37,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--out", type=Path, help="results folder (default: results/<scenario>)")
     run.add_argument("--year", type=int, help="override the scenario's year (network as built by then)")
     run.add_argument("--quiet", action="store_true", help="print only the target table")
+    add_force_option(run)
     run.set_defaults(func=command)
 
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim run``."""
     scenario = scenario_from_args(args, args.scenario)
-    log = (lambda *_: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
-    log(f"sim: scenario '{scenario.name}' on {scenario.network_folder}")
-    full = load_network(scenario.network_folder)
-    result = evaluate(scenario, full, backend=args.backend)
+    log = progress(args)
     out = args.out or Path("results") / scenario.name
-    atomic_folder(out, lambda tmp: write_run(result, full, tmp))
+    safety = {"force": args.force, "protected": data_folders(scenario), "known": RUN_FILES}
+    check_output_folder(out, **safety)  # before the work, so that a refused --out costs nothing
+    log(f"scenario '{scenario.name}' on {scenario.network_folder}")
+    full = checked_network(args, scenario)
+    result = evaluate(scenario, full, backend=args.backend, progress=log)
+    started = time.perf_counter()
+    atomic_folder(out, lambda tmp: write_run(result, full, tmp, progress=log), written_by="sim run", **safety)
+    log(f"tables and figures written ({time.perf_counter() - started:.1f} s)")
     print(target_report(result))
-    log(f"sim: wrote {out}/ ({', '.join(RUN_FILES)})")
+    log(f"wrote {out}/ ({', '.join(RUN_FILES)})")
     return 0
 
 

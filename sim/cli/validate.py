@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.errors import EXIT_BAD_INPUT
-from sim.network import load_network
+from sim.errors import EXIT_BAD_INPUT, MAX_SHOWN
 
 __all__ = ["register"]
 
@@ -17,9 +16,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     val = sub.add_parser(
         "validate",
         help="check a network folder",
-        description="Check a network folder: schema, units, ids, links that reach no city, duplicated "
-        "links, speeds outside the mode's range, years in the wrong order (errors, exit 2), and "
-        "terminals far from their city or of unknown year (warnings).",
+        description="Check a network folder with the checks every command applies before it computes: "
+        "schema, units, ids, links that reach no city, duplicated links; speeds and lengths that are "
+        "impossible for the mode or against the straight line between a link's ends, open years in the "
+        "future, years in the wrong order, bad observed times (errors, exit 2); unusual speeds and "
+        "lengths, cities no link reaches, terminals far from their city, years unknown, optional tables "
+        "missing and what is then assumed (warnings).",
     )
     val.add_argument("folder", nargs="?", type=Path, help="network folder (default: the bundled one)")
     val.set_defaults(func=command)
@@ -28,14 +30,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 def command(args: argparse.Namespace) -> int:
     """Run ``sim validate``."""
     from sim.scenario import BUNDLED_NETWORK
-    from sim.validate import check_network
+    from sim.validate import validate_folder
 
     folder = args.folder or BUNDLED_NETWORK
-    network = load_network(folder)  # schema problems raise InputErrors: one line each, exit 2
-    problems = check_network(network)
-    for problem in problems:
+    network, problems = validate_folder(folder)  # schema problems raise InputErrors: exit 2
+    errors = [p for p in problems if p.severity == "error"]
+    for problem in errors[:MAX_SHOWN]:
         print(problem, file=sys.stderr)
-    n_err = sum(p.severity == "error" for p in problems)
+    if len(errors) > MAX_SHOWN:
+        print(f"error: and {len(errors) - MAX_SHOWN} more errors", file=sys.stderr)
+    for problem in problems:
+        if problem.severity != "error":
+            print(problem, file=sys.stderr)
+    n_err = len(errors)
     n_warn = len(problems) - n_err
     print(
         f"{folder}: {len(network.cities)} cities, {len(network.terminals)} terminals, "
