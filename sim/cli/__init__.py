@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from sim.cli import calibrate, compare, export, report, route, run, scenarios, sweep, travel_map, validate
+from sim.cli.common import escape_unencodable_output
 from sim.errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError
 
 __all__ = ["main"]
@@ -41,6 +42,7 @@ COMMANDS = (run, route, compare, travel_map, report, scenarios, sweep, export, v
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sim`` command line; return the exit status."""
+    escape_unencodable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

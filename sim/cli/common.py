@@ -23,12 +23,28 @@ __all__ = [
     "add_network_options",
     "checked_network",
     "data_folders",
+    "escape_unencodable_output",
     "minutes_text",
     "pad",
     "progress",
     "scenario_from_args",
     "text_width",
 ]
+
+
+def escape_unencodable_output() -> None:
+    r"""Let stdout and stderr escape what their encoding cannot show (``\u6b66``), not fail.
+
+    A terminal or pipe set to ASCII (``PYTHONIOENCODING=ascii``, ``LANG=C``) then shows
+    city names as escapes instead of ending the command in ``UnicodeEncodeError``.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or unusual stream: leave it as it is
+                pass
 
 
 def add_network_options(p: argparse.ArgumentParser) -> None:
