@@ -169,18 +169,26 @@ def check_output_folder(
 
 
 def written_by_sim(path: Path) -> bool:
-    """Whether the file at ``path`` is recognisably one that ``sim`` wrote (by its content)."""
-    signature = _FILE_SIGNATURES.get(Path(path).suffix.lower())
+    """Whether the file at ``path`` is recognisably one that ``sim`` wrote (by its content).
+
+    A report carries ``<meta name="generator" content="sim">`` in its head; a GraphML
+    export the graph attribute ``generator`` = ``sim VERSION`` (written after the nodes
+    and edges, so it is looked for at the end). Other files are not recognised.
+    """
+    suffix = Path(path).suffix.lower()
+    signature = _FILE_SIGNATURES.get(suffix)
     if signature is None:
         return False
     try:
         with open(path, "rb") as handle:
             head = handle.read(4096)
+            if suffix != ".graphml":
+                return signature in head
+            handle.seek(max(handle.seek(0, os.SEEK_END) - 4096, 0))
+            tail = handle.read()
     except OSError:
         return False
-    if Path(path).suffix.lower() == ".graphml":
-        return signature in head and b">sim " in head
-    return signature in head
+    return signature in head and b'attr.name="generator"' in head and b">sim " in tail
 
 
 def check_output_file(destination: Path, *, force: bool = False, protected: Iterable[Path] = ()) -> Path:

@@ -145,6 +145,9 @@ def write_run(
             f"od_rail.png/.svg skipped: more than {MAX_HEATMAP_CITIES} cities cannot be drawn legibly "
             "(travel_times.csv has every pair)"
         )
+    if not result.targets:
+        say("targets.png/.svg skipped: the scenario checks no targets")
+        return
     say("drawing targets.png/.svg")
     save_figure(
         figures.plot_targets(target_counts(result), f"{result.scenario.name}: targets met"), folder, "targets"

@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 import stat
 from pathlib import Path
 
@@ -372,3 +374,15 @@ def test_failed_first_write_leaves_nothing(
     assert_one_line_error(err)
     assert not (work / "out").exists()
     assert hidden_leftovers(work) == []
+
+
+def test_ascii_terminal_gets_escaped_names_not_a_traceback():
+    result = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "route", "武汉", "南昌"],
+        capture_output=True,
+        env={"PYTHONIOENCODING": "ascii", "PATH": "", "HOME": str(Path.home())},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"Traceback" not in result.stderr
+    assert b"\\u6b66\\u6c49 Wuhan" in result.stdout  # 武汉

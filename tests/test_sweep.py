@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.errors import InputError
 from sim.graph import build_graph
 from sim.modes import PROFILES
 from sim.network import great_circle_km, load_network
@@ -234,3 +235,110 @@ def test_line_sections_split_at_junctions():
         "L:c-d": {("c", "d")},
         "M:c-e": {("c", "e")},
     }
+
+
+# ------------------------------------------------------------------------ resume knows its world
+
+
+def test_resume_refuses_when_the_base_scenario_changed(sweep_file, tmp_path):
+    path, _ = sweep_file
+    out = tmp_path / "out"
+    run_sweep(path, out, workers=1, progress=False)
+    base = tmp_path / "base.toml"
+    base.write_text(base.read_text(encoding="utf-8") + "[parameters]\nfirst_wait = 'half_headway'\n", "utf-8")
+    before = sorted(p.name for p in (out / "runs.parquet").iterdir())
+    with pytest.raises(InputError, match=r"refusing to resume.*scenario file base\.toml.*parameters"):
+        run_sweep(path, out, workers=1, resume=True, progress=False)
+    assert sorted(p.name for p in (out / "runs.parquet").iterdir()) == before  # nothing mixed in
+    run_sweep(path, out, workers=1, force=True, progress=False)  # --force starts again
+
+
+def test_resume_refuses_when_a_network_table_changed(sweep_file, tmp_path):
+    path, _ = sweep_file
+    out = tmp_path / "out"
+    run_sweep(path, out, workers=1, progress=False)
+    links = tmp_path / "net" / "links_rail.csv"
+    links.write_text(links.read_text(encoding="utf-8").replace(",120,,60,", ",121,,60,", 1), "utf-8")
+    with pytest.raises(InputError, match=r"network table links_rail\.csv"):
+        run_sweep(path, out, workers=1, resume=True, progress=False)
+
+
+def test_resume_of_an_unchanged_sweep_is_accepted_and_its_inputs_recorded(sweep_file, tmp_path):
+    import json
+
+    path, _ = sweep_file
+    out = tmp_path / "out"
+    run_sweep(path, out, workers=1, progress=False)
+    inputs = json.loads((out / "sweep.json").read_text(encoding="utf-8"))["inputs"]
+    assert {"program version", "sweep file t.toml", "scenario file base.toml", "parameters"} <= set(inputs)
+    assert "network table links_rail.csv" in inputs
+    run_sweep(path, out, workers=1, resume=True, progress=False)
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has ended, only not yet reaped
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_killing_the_main_process_ends_its_workers(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "sweep", "planned-rail", "--out", str(out), "--processes", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 120
+    workers: list[int] = []
+    while time.time() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        workers = children_of(proc.pid)
+    try:
+        assert len(workers) >= 2, "the sweep did not start its workers"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(running(w) for w in workers):
+        time.sleep(0.1)
+    assert not any(running(w) for w in workers)
+
+
+def test_a_dask_sweep_ends_without_tracebacks(sweep_file, tmp_path):
+    pytest.importorskip("dask.distributed")
+    path, _ = sweep_file
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "sweep",
+            str(path),
+            "--out",
+            str(tmp_path / "out"),
+            "--workers",
+            "2",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "CommClosedError" not in result.stderr, result.stderr
