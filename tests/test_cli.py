@@ -17,9 +17,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
-import stat
 from pathlib import Path
 
 import pandas as pd
