@@ -238,57 +238,49 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
     and the in-vehicle part of boarding (the start-stop allowance) goes to the ride it
     starts. Zero-minute legs other than rides are left out.
     """
-    legs: list[Leg] = []
-    previous = ""
-    carried = np.zeros(len(COMPONENTS))
+    edges = tree.edges_to(dest_node)
+    if not edges:
+        return []
+    # the path's edges at once, as Python numbers: sums are the same as numpy's, in order
+    rows: list[list[float]] = (graph.components[edges] / 60.0).tolist()
+    tails: list[int] = graph.tail[edges].tolist()
+    heads: list[int] = graph.head[edges].tolist()
     v_col = COMPONENTS.index("in_vehicle")
-    for e in tree.edges_to(dest_node):
+    legs: list[list] = []  # kind, mode, line, from, to, minutes, parts
+    previous = ""
+    carried = 0.0
+    for e, parts, u, v in zip(edges, rows, tails, heads, strict=True):
         edge_kind = graph.edge_kind[e]
         kind = _LEG_OF_EDGE[edge_kind]
-        parts = graph.components[e] / 60.0
         if edge_kind == "board":
-            carried = np.zeros(len(COMPONENTS))
-            carried[v_col] = parts[v_col]
-            parts = parts.copy()
+            carried = parts[v_col]
             parts[v_col] = 0.0
         elif edge_kind == "ride" and previous == "board":
-            parts = parts + carried
-            carried = np.zeros(len(COMPONENTS))
-        v = int(graph.head[e])
+            parts[v_col] += carried
+            carried = 0.0
         continues = bool(legs) and (
             (edge_kind == "ride" and previous in ("ride", "through", "stay"))
             or edge_kind in ("through", "stay")
-            or (edge_kind == "road" and previous == "road" and legs[-1].line == graph.edge_line[e])
+            or (edge_kind == "road" and previous == "road" and legs[-1][2] == graph.edge_line[e])
         )
         if continues:
-            prev = legs[-1]
-            line = prev.line
+            leg = legs[-1]
             if edge_kind == "through":
-                line = f"{prev.line} > {graph.edge_line[e].split('>', 1)[1]}"
-            merged = {k: prev.parts[k] + float(parts[i]) for i, k in enumerate(COMPONENTS)}
-            legs[-1] = Leg(
-                prev.kind,
-                prev.mode,
-                line,
-                prev.from_id,
-                graph.node_ref[v],
-                prev.minutes + float(parts.sum()),
-                merged,
-            )
+                leg[2] = f"{leg[2]} > {graph.edge_line[e].split('>', 1)[1]}"
+            leg[4] = graph.node_ref[v]
+            leg[5] += sum(parts)
+            leg[6] = [a + b for a, b in zip(leg[6], parts, strict=True)]
         elif edge_kind not in ("alight", "stay"):
+            line = graph.edge_line[e] if kind in ("ride", "drive") else ""
             legs.append(
-                Leg(
-                    kind,
-                    graph.edge_mode[e],
-                    graph.edge_line[e] if kind in ("ride", "drive") else "",
-                    graph.node_ref[int(graph.tail[e])],
-                    graph.node_ref[v],
-                    float(parts.sum()),
-                    {k: float(parts[i]) for i, k in enumerate(COMPONENTS)},
-                )
+                [kind, graph.edge_mode[e], line, graph.node_ref[u], graph.node_ref[v], sum(parts), parts]
             )
         previous = edge_kind
-    return [leg for leg in legs if leg.minutes > 0 or leg.kind in ("ride", "drive")]
+    return [
+        Leg(kind, mode, line, a, b, minutes, dict(zip(COMPONENTS, parts, strict=True)))
+        for kind, mode, line, a, b, minutes, parts in legs
+        if minutes > 0 or kind in ("ride", "drive")
+    ]
 
 
 def station_to_station(legs: list[Leg]) -> float:

@@ -18,7 +18,7 @@ from sim.network import Link, Network, Terminal
 
 __all__ = ["MAX_DRAWN_CITIES", "MAX_DRAWN_LINKS", "MAX_HEATMAP_CITIES", "drawable"]
 
-MAX_DRAWN_LINKS = 5_000
+MAX_DRAWN_LINKS = 2_500
 """Segments drawn on a map at most; more are merged on a grid."""
 MAX_DRAWN_CITIES = 400
 """Cities drawn (and labelled) on a network map at most; the most populous are kept."""
