@@ -39,7 +39,7 @@ __all__ = ["Evaluation", "ProfileResult", "evaluate", "evaluate_profile"]
 
 @dataclass(frozen=True)
 class ProfileResult:
-    """Door-to-door times of one profile between every pair of cities.
+    """Times of one profile between every pair of cities, under both readings.
 
     Attributes
     ----------
@@ -52,7 +52,14 @@ class ProfileResult:
     parts
         ``(n, n, 6)`` minutes per component (:data:`~sim.graph.COMPONENTS`).
     legs
-        ``legs[i][j]``: the itinerary from city i to city j (empty if none).
+        ``legs[i][j]``: the door-to-door itinerary from city i to city j (empty if none).
+    timetable_minutes
+        ``(n, n)`` station-to-station minutes, the timetable reading: first boarding to
+        last alighting by scheduled services, transfers included, on the path that
+        minimises that time (:meth:`sim.graph.Graph.timetable_view`); ``inf`` where no
+        scheduled service joins the two cities, 0 on the diagonal.
+    timetable_legs
+        ``timetable_legs[i][j]``: that station-to-station itinerary (empty if none).
     """
 
     profile: Profile
@@ -60,10 +67,16 @@ class ProfileResult:
     minutes: np.ndarray
     parts: np.ndarray
     legs: list[list[list[Leg]]]
+    timetable_minutes: np.ndarray
+    timetable_legs: list[list[list[Leg]]]
 
     def main_line(self, i: int, j: int) -> str:
-        """Return the line of the longest ride (or drive) from city i to city j."""
+        """Return the line of the longest ride (or drive) from city i to city j, door to door."""
         return main_line(self.legs[i][j])
+
+    def timetable_main_line(self, i: int, j: int) -> str:
+        """Return the line of the longest ride from city i to city j, station to station."""
+        return main_line(self.timetable_legs[i][j])
 
 
 DISTANCE_BLOCK_BYTES = 256 * 2**20
@@ -77,7 +90,7 @@ def evaluate_profile(
     backend: str = "scipy",
     progress: Callable[[str], None] | None = None,
 ) -> ProfileResult:
-    """Compute door-to-door times and itineraries between all cities on one profile.
+    """Compute times and itineraries between all cities on one profile, under both readings.
 
     Parameters
     ----------
@@ -105,6 +118,21 @@ def evaluate_profile(
         f"{profile.name}: graph of {graph.n_nodes:,} nodes and {graph.n_edges:,} edges "
         f"({time.perf_counter() - started:.1f} s)"
     )
+    minutes, parts, legs = _times_and_itineraries(graph, backend, say, f"{profile.name}, door to door")
+    timetable_minutes, _, timetable_legs = _times_and_itineraries(
+        graph.timetable_view(), backend, say, f"{profile.name}, station to station"
+    )
+    return ProfileResult(profile, graph, minutes, parts, legs, timetable_minutes, timetable_legs)
+
+
+def _times_and_itineraries(
+    graph: Graph, backend: str, say: Callable[[str], None], label: str
+) -> tuple[np.ndarray, np.ndarray, list[list[list[Leg]]]]:
+    """Minutes, components and itineraries between the graph's origin and destination nodes.
+
+    Origins are taken in blocks whose distance rows fit in :data:`DISTANCE_BLOCK_BYTES`;
+    ``say`` hears how far it got, at most every few seconds.
+    """
     n = len(graph.city_ids)
     minutes = np.full((n, n), np.inf)
     parts = np.zeros((n, n, len(COMPONENTS)))
@@ -116,10 +144,12 @@ def evaluate_profile(
         dist = node_distances(graph, backend, sources=graph.origin_nodes[start:stop])
         minutes[start:stop] = dist[:, graph.dest_nodes] / 60.0
         for k, i in enumerate(range(start, stop)):
-            tree = shortest_path_tree(graph, int(graph.origin_nodes[i]), dist[k])
+            reached = np.isfinite(minutes[i])
+            reached[i] = False
+            tree = shortest_path_tree(graph, int(graph.origin_nodes[i]), dist[k]) if reached.any() else None
             row: list[list[Leg]] = []
             for j in range(n):
-                if i == j or not np.isfinite(minutes[i, j]):
+                if tree is None or not reached[j]:
                     row.append([])
                     continue
                 node = int(graph.dest_nodes[j])
@@ -129,10 +159,10 @@ def evaluate_profile(
             now = time.perf_counter()
             if now - last > 5 and i + 1 < n:
                 last = now
-                say(f"{profile.name}: paths and itineraries from {i + 1:,} of {n:,} cities")
+                say(f"{label}: paths and itineraries from {i + 1:,} of {n:,} cities")
     np.fill_diagonal(minutes, 0.0)
-    say(f"{profile.name}: paths and itineraries between {n:,} cities ({time.perf_counter() - started:.1f} s)")
-    return ProfileResult(profile, graph, minutes, parts, legs)
+    say(f"{label}: paths and itineraries between {n:,} cities ({time.perf_counter() - started:.1f} s)")
+    return minutes, parts, legs
 
 
 @dataclass(frozen=True)
@@ -150,7 +180,12 @@ class Evaluation:
         return tuple(c.id for c in self.network.cities)
 
     def travel_times(self) -> pd.DataFrame:
-        """Long table: one row per origin, destination and profile (unreachable rows omitted)."""
+        """Long table: one row per origin, destination and profile (unreachable rows omitted).
+
+        ``minutes`` is door to door, with its parts in ``<component>_min``;
+        ``station_to_station_min`` is the timetable reading (empty where no scheduled
+        service joins the two cities, e.g. on the road profile).
+        """
         rows = []
         ids = self.city_ids
         for name, res in self.results.items():
@@ -158,11 +193,13 @@ class Evaluation:
                 for j, b in enumerate(ids):
                     if i == j or not np.isfinite(res.minutes[i, j]):
                         continue
+                    station = float(res.timetable_minutes[i, j])
                     row: dict[str, Any] = {
                         "origin": a,
                         "destination": b,
                         "profile": name,
                         "minutes": round(float(res.minutes[i, j]), 1),
+                        "station_to_station_min": round(station, 1) if np.isfinite(station) else None,
                     }
                     for k, comp in enumerate(COMPONENTS):
                         row[f"{comp}_min"] = round(float(res.parts[i, j, k]), 1)
@@ -173,6 +210,7 @@ class Evaluation:
             "destination",
             "profile",
             "minutes",
+            "station_to_station_min",
             *[f"{c}_min" for c in COMPONENTS],
             "main_line",
         ]

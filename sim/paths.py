@@ -227,7 +227,10 @@ _LEG_OF_EDGE = {
     "road": "drive",
     "park_and_ride": "transfer",
     "drive_off": "transfer",
+    "tt_board": "wait",
+    "tt_alight": "egress",
 }
+_BOARDING = ("board", "tt_board")
 
 
 def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
@@ -252,10 +255,10 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
     for e, parts, u, v in zip(edges, rows, tails, heads, strict=True):
         edge_kind = graph.edge_kind[e]
         kind = _LEG_OF_EDGE[edge_kind]
-        if edge_kind == "board":
+        if edge_kind in _BOARDING:
             carried = parts[v_col]
             parts[v_col] = 0.0
-        elif edge_kind == "ride" and previous == "board":
+        elif edge_kind == "ride" and previous in _BOARDING:
             parts[v_col] += carried
             carried = 0.0
         continues = bool(legs) and (

@@ -301,14 +301,14 @@ def make_leftover(parent: Path, name: str, *, age_s: float) -> Path:
 def test_stale_leftovers_of_dead_writers_are_removed_on_the_next_write(tmp_path):
     dead = 2**22 + 12345  # above the default pid_max: no such process
     stale = [
-        make_leftover(tmp_path, f".out.tmp-{dead}-abcd", age_s=3600),
-        make_leftover(tmp_path, f".out.old-{dead}", age_s=3600),
-        make_leftover(tmp_path, ".out.tmp-k2j3h4", age_s=3600),  # an older, pid-less name
+        make_leftover(tmp_path, f".out.tmp-{dead}-abcd", age_s=10**6),
+        make_leftover(tmp_path, f".out.old-{dead}", age_s=10**6),
+        make_leftover(tmp_path, ".out.tmp-k2j3h4", age_s=10**6),  # an older, pid-less name
     ]
     kept = [
-        make_leftover(tmp_path, f".out.tmp-{os.getppid()}-live", age_s=3600),  # its writer still runs
+        make_leftover(tmp_path, f".out.tmp-{os.getppid()}-live", age_s=10**6),  # its writer still runs
         make_leftover(tmp_path, f".out.tmp-{dead}-new", age_s=-60),  # younger than this process
-        make_leftover(tmp_path, f".other.tmp-{dead}-x", age_s=3600),  # another destination's
+        make_leftover(tmp_path, f".other.tmp-{dead}-x", age_s=10**6),  # another destination's
     ]
     atomic_folder(tmp_path / "out", lambda folder: (folder / "a.csv").write_text("a\n", encoding="utf-8"))
     assert not any(p.exists() for p in stale)
@@ -318,7 +318,7 @@ def test_stale_leftovers_of_dead_writers_are_removed_on_the_next_write(tmp_path)
 
 def test_remove_stale_reports_what_it_removed(tmp_path):
     dead = 2**22 + 54321
-    path = make_leftover(tmp_path, f".x.tmp-{dead}-1", age_s=100)
+    path = make_leftover(tmp_path, f".x.tmp-{dead}-1", age_s=10**6)
     assert remove_stale(tmp_path / "x") == [path]
 
 

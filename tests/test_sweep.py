@@ -27,29 +27,32 @@ from sim.sweep.runner import run_sweep
 ROOT = Path(__file__).parent.parent
 
 
-def full_recompute(scenario, network, names, profile="rail"):
+def full_recompute(scenario, network, names, profile="rail", reading="door_to_door"):
     net = apply_scenario(replace(scenario, add_projects=tuple(names)), network)
-    return all_pairs(build_graph(net, PROFILES[profile], scenario.parameters))
+    graph = build_graph(net, PROFILES[profile], scenario.parameters)
+    return all_pairs(graph.timetable_view() if reading == "timetable" else graph)
 
 
-def test_incremental_equals_full_recompute_on_the_bundled_network():
+@pytest.mark.parametrize(("reading", "depth"), [("door_to_door", 4), ("timetable", 6)])
+def test_incremental_equals_full_recompute_on_the_bundled_network(reading, depth):
     scenario = load_scenario("today")
     network = load_network(BUNDLED_NETWORK)
     candidates = sorted({lk.project for lk in network.links if lk.project and lk.status != "open"})
-    engine = IncrementalEngine(scenario, network, candidates, PROFILES["rail"])
-    # walk a chunk of the subsets (the first 4 projects fixed), keep a sample to recompute
+    engine = IncrementalEngine(scenario, network, candidates, PROFILES["rail"], reading)
+    # walk a chunk of the subsets (the first bits fixed), keep a sample to recompute
+    prefix = 0b1011
     rng = np.random.default_rng(3)
     count, kept = 0, {}
-    for mask, minutes in engine.walk(prefix=0b1011, depth=4):
+    for mask, minutes in engine.walk(prefix=prefix, depth=depth):
         count += 1
-        if mask & 0b1111 != 0b1011:
+        if mask & ((1 << depth) - 1) != prefix:
             raise AssertionError(f"mask {mask:b} outside the chunk")
-        if rng.random() < 12 / 2 ** (len(candidates) - 4) or mask == 0b1011:
+        if rng.random() < 12 / 2 ** (len(candidates) - depth) or mask == prefix:
             kept[mask] = minutes
-    assert count == 2 ** (len(candidates) - 4)
+    assert count == 2 ** (len(candidates) - depth)
     for mask, minutes in kept.items():
         names = [c for i, c in enumerate(candidates) if mask >> i & 1]
-        assert np.array_equal(minutes, full_recompute(scenario, network, names)), names
+        assert np.array_equal(minutes, full_recompute(scenario, network, names, reading=reading)), names
 
 
 def random_network(folder: Path, seed: int) -> None:
@@ -91,16 +94,18 @@ def random_network(folder: Path, seed: int) -> None:
     (folder / "links_rail.csv").write_text("\n".join(links) + "\n", encoding="utf-8")
 
 
+@pytest.mark.parametrize("reading", ["door_to_door", "timetable"])
 @pytest.mark.parametrize("seed", range(6))
-def test_incremental_equals_full_recompute_on_random_networks(tmp_path, seed):
+def test_incremental_equals_full_recompute_on_random_networks(tmp_path, seed, reading):
     random_network(tmp_path / "net", seed)
     network = load_network(tmp_path / "net")
     scenario = replace(load_scenario("today"), network_folder=tmp_path / "net", targets_file=None, year=2025)
     candidates = sorted({lk.project for lk in network.links if lk.project})
-    engine = IncrementalEngine(scenario, network, candidates, PROFILES["rail"])
+    engine = IncrementalEngine(scenario, network, candidates, PROFILES["rail"], reading)
     for mask, minutes in engine.walk():
         names = [c for i, c in enumerate(candidates) if mask >> i & 1]
-        assert np.array_equal(minutes, full_recompute(scenario, network, names)), (seed, names)
+        expected = full_recompute(scenario, network, names, reading=reading)
+        assert np.array_equal(minutes, expected), (seed, names)
 
 
 SWEEP = """
@@ -342,3 +347,13 @@ def test_a_dask_sweep_ends_without_tracebacks(sweep_file, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "CommClosedError" not in result.stderr, result.stderr
+
+
+def test_a_process_does_not_reuse_what_it_built_for_another_world(sweep_file, tmp_path):
+    # in one process (a server, a notebook): run, edit the base scenario, run again
+    path, _ = sweep_file
+    before = load_runs(run_sweep(path, tmp_path / "a", workers=1, progress=False)[0])
+    base = tmp_path / "base.toml"
+    base.write_text(base.read_text(encoding="utf-8") + "[parameters]\nfirst_wait = 'half_headway'\n", "utf-8")
+    after = load_runs(run_sweep(path, tmp_path / "b", workers=1, progress=False)[0])
+    assert (after["weighted_avg_min"] > before["weighted_avg_min"]).all()  # every first wait now counts

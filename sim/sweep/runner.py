@@ -160,9 +160,11 @@ def _served(network: Network) -> dict[str, set[str]]:
     return {s: coverage(network, s) for s in SERVICES}
 
 
-def run_chunk(spec_path: str, chunk: Chunk, order: list[str], folder: str) -> tuple[int, int, int]:
+def run_chunk(
+    spec_path: str, chunk: Chunk, order: list[str], folder: str, world: str = ""
+) -> tuple[int, int, int]:
     """Compute one chunk and write its part file; return (chunk id, rows, errors)."""
-    chunk_id, table, errors = compute_chunk(spec_path, chunk, order)
+    chunk_id, table, errors = compute_chunk(spec_path, chunk, order, world)
     write_part(table, Path(folder), chunk_id)
     return chunk_id, table.num_rows, errors
 
@@ -177,15 +179,23 @@ def write_part(table: pa.Table, folder: Path, chunk_id: int) -> None:
     os.replace(tmp, final)
 
 
-def compute_chunk(spec_path: str, chunk: Chunk, order: list[str]) -> tuple[int, pa.Table, int]:
-    """Compute one chunk's rows; return (chunk id, table, number of failed contexts)."""
+def compute_chunk(
+    spec_path: str, chunk: Chunk, order: list[str], world: str = ""
+) -> tuple[int, pa.Table, int]:
+    """Compute one chunk's rows; return (chunk id, table, number of failed contexts).
+
+    A process keeps the sweep, network and engines it built for the next chunk of the
+    same sweep; ``world`` (the sweep's fingerprint of its inputs) tells when they are no
+    longer valid: another sweep, or an edited file.
+    """
     import pyarrow as pa
 
-    spec = _CACHE.get("spec") if _CACHE.get("spec_path") == spec_path else None
-    if spec is None:
+    if _CACHE.get("world") != (spec_path, world) or not world:
+        _CACHE.clear()
         spec = load_sweep(spec_path)
         network = load_network(spec.base.network_folder)
-        _CACHE.update(spec_path=spec_path, spec=spec, network=network)
+        _CACHE.update(world=(spec_path, world), spec=spec, network=network)
+    spec = _CACHE["spec"]
     network = _CACHE["network"]
     rows: dict[str, list] = {}
     errors = 0
@@ -457,10 +467,10 @@ def run_sweep(
             sys.stderr.flush()
 
     if scheduler or dask_workers:
-        _run_on_dask(spec, todo, order, runs, report, scheduler, dask_workers)
+        _run_on_dask(spec, todo, order, runs, report, scheduler, dask_workers, fingerprint)
     elif n_workers <= 1 or len(todo) <= 1:
         for k, chunk in enumerate(todo, start=1):
-            _, rows, _ = run_chunk(str(spec.file), chunk, order, str(runs))
+            _, rows, _ = run_chunk(str(spec.file), chunk, order, str(runs), fingerprint)
             report(k, rows)
     else:
         import multiprocessing
@@ -469,7 +479,7 @@ def run_sweep(
         with ProcessPoolExecutor(
             max_workers=n_workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
         ) as pool:
-            futures = [pool.submit(compute_chunk, str(spec.file), c, order) for c in todo]
+            futures = [pool.submit(compute_chunk, str(spec.file), c, order, fingerprint) for c in todo]
             for k, future in enumerate(as_completed(futures), start=1):
                 chunk_id, table, _ = future.result()
                 write_part(table, runs, chunk_id)
@@ -487,6 +497,7 @@ def _run_on_dask(
     report: Callable[[int, int], None],
     scheduler: str | None,
     n_workers: int | None,
+    world: str,
 ) -> None:
     """Run the chunks as Dask tasks; write each part here as its rows arrive."""
     try:
@@ -506,11 +517,11 @@ def _run_on_dask(
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,  # workers log closed connections at shutdown as errors
         )
         client = Client(cluster)
     try:
-        futures = [client.submit(compute_chunk, str(spec.file), c, order, pure=False) for c in todo]
+        futures = [client.submit(compute_chunk, str(spec.file), c, order, world, pure=False) for c in todo]
         for k, future in enumerate(dask_completed(futures), start=1):
             chunk_id, table, _ = future.result()
             write_part(table, runs, chunk_id)
