@@ -40,6 +40,7 @@ __all__ = [
     "check_output_file",
     "check_output_folder",
     "check_plain_name",
+    "marker_text",
     "remove_stale",
     "write_csv",
     "write_json",
@@ -127,6 +128,7 @@ def check_output_folder(
     force: bool = False,
     protected: Iterable[Path] = (),
     known: Iterable[str] = (),
+    written_by: str | None = None,
 ) -> Path:
     """Check that a results folder may be (re)written at ``destination``; return it.
 
@@ -142,6 +144,9 @@ def check_output_folder(
     known
         File name patterns a command wrote before folders carried the marker: a folder
         holding only such files is taken as an older result of the same command.
+    written_by
+        The command about to write (``sim run``): a folder another command wrote (a
+        sweep's, say) is not replaced without ``force`` either.
 
     Raises
     ------
@@ -154,8 +159,17 @@ def check_output_folder(
     if destination.exists() and not destination.is_dir():
         raise InputError("refusing to write a results folder over a file", destination)
     _never_here(destination, protected, "a results folder")
-    if not destination.is_dir() or force or (destination / MARKER).is_file():
+    if not destination.is_dir() or force:
         return destination
+    if (destination / MARKER).is_file():
+        other = _marker_owner(destination / MARKER)
+        if written_by is None or other in (None, written_by):
+            return destination
+        raise InputError(
+            f"refusing to replace the results of '{other}' with those of '{written_by}': choose another "
+            "--out, or add --force",
+            destination,
+        )
     entries = [p.name for p in destination.iterdir()]
     patterns = tuple(known)
     if all(any(fnmatch.fnmatchcase(e, p) for p in patterns) for e in entries):
@@ -261,7 +275,17 @@ def remove_stale(destination: Path) -> list[Path]:
     return removed
 
 
-def _marker_text(written_by: str) -> str:
+def _marker_owner(marker: Path) -> str | None:
+    """Return the command a marker names (None if it cannot be read)."""
+    try:
+        owner = json.loads(marker.read_text(encoding="utf-8")).get("written_by")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return owner if isinstance(owner, str) else None
+
+
+def marker_text(written_by: str) -> str:
+    """Return the text of a :data:`MARKER` file for a folder ``written_by`` writes."""
     from sim import __version__
 
     return json.dumps({"written_by": written_by, "version": __version__}, sort_keys=True) + "\n"
@@ -271,7 +295,7 @@ def atomic_folder(
     destination: Path,
     fill: Callable[[Path], None],
     *,
-    written_by: str = "sim",
+    written_by: str | None = None,
     force: bool = False,
     protected: Iterable[Path] = (),
     known: Iterable[str] = (),
@@ -285,9 +309,9 @@ def atomic_folder(
     fill
         Writes every file into the folder it is given.
     written_by
-        What wrote it (``sim run``), recorded in the folder's :data:`MARKER`.
+        What writes it (``sim run``), recorded in the folder's :data:`MARKER`.
     force, protected, known
-        As for :func:`check_output_folder`, which is called first.
+        As for :func:`check_output_folder`, which is called first (with ``written_by``).
 
     Returns
     -------
@@ -301,7 +325,7 @@ def atomic_folder(
     """
     destination = Path(destination)
     protected = tuple(protected)
-    check_output_folder(destination, force=force, protected=protected, known=known)
+    check_output_folder(destination, force=force, protected=protected, known=known, written_by=written_by)
     destination.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(destination)
     tmp = Path(tempfile.mkdtemp(prefix=f".{destination.name}.tmp-{os.getpid()}-", dir=destination.parent))
@@ -310,7 +334,7 @@ def atomic_folder(
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; results are ordinary folders
         fill(tmp)
-        (tmp / MARKER).write_text(_marker_text(written_by), encoding="utf-8")
+        (tmp / MARKER).write_text(marker_text(written_by or "sim"), encoding="utf-8")
         old = None
         if destination.exists():
             old = destination.parent / f".{destination.name}.old-{os.getpid()}"

@@ -329,3 +329,12 @@ def test_check_output_folder_names_what_it_refuses(tmp_path):
     (folder / "a.txt").write_text("", encoding="utf-8")
     with pytest.raises(InputError, match=r"2 entries, e\.g\. 'a\.txt'"):
         check_output_folder(folder)
+
+
+def test_one_commands_results_are_not_replaced_by_anothers(work, capsys):
+    out = work.parent / "cmp"
+    assert run(capsys, "compare", "tiny.toml", "tiny.toml", "--out", out)[0] == 0
+    before = files_under(out)
+    code, err = run(capsys, "run", "tiny.toml", "--out", out, "--quiet")
+    assert code == 2 and "results of 'sim compare'" in error_lines(err)[0]
+    assert files_under(out) == before

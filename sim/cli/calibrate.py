@@ -44,7 +44,12 @@ def command(args: argparse.Namespace) -> int:
     from sim.figures import plot_calibration
 
     scenario = load_scenario(args.scenario, args.network)
-    safety = {"force": args.force, "protected": data_folders(scenario), "known": CALIBRATION_FILES}
+    safety = {
+        "written_by": "sim calibrate",
+        "force": args.force,
+        "protected": data_folders(scenario),
+        "known": CALIBRATION_FILES,
+    }
     check_output_folder(args.out, **safety)
     full = checked_network(args, scenario)
     observations = load_observations(args.observed or scenario.network_folder / "observed_times.csv", full)
@@ -59,7 +64,7 @@ def command(args: argparse.Namespace) -> int:
         write_json(stats, folder / "summary.json")
         plot_calibration(table).savefig(folder / "observed_vs_modelled.png", metadata={"Software": None})
 
-    atomic_folder(args.out, fill, written_by="sim calibrate", **safety)
+    atomic_folder(args.out, fill, **safety)
     print(f"{'pair':<26} {'profile':<7} {'observed':>8} {'model':>7} {'error':>7} {'%':>6} {'counted%':>8}")
     for _, r in table.iterrows():
         bound = {"upper": "<", "lower": ">"}.get(r["bound"], "")

@@ -62,7 +62,12 @@ def command(args: argparse.Namespace) -> int:
     after = load_scenario(args.after, args.network)
     log = progress(args)
     out = args.out or Path("results") / f"compare-{before.name}-vs-{after.name}"
-    safety = {"force": args.force, "protected": data_folders(before, after), "known": COMPARE_FILES}
+    safety = {
+        "written_by": "sim compare",
+        "force": args.force,
+        "protected": data_folders(before, after),
+        "known": COMPARE_FILES,
+    }
     check_output_folder(out, **safety)
     log(f"evaluating '{before.name}' and '{after.name}'")
     networks = {}
@@ -74,7 +79,7 @@ def command(args: argparse.Namespace) -> int:
     ev_a = evaluate(before, networks[before.network_folder], backend=args.backend, progress=log)
     ev_b = evaluate(after, networks[after.network_folder], backend=args.backend, progress=log)
     comparison = compare(ev_a, ev_b)
-    atomic_folder(out, lambda tmp: write_comparison(comparison, tmp), written_by="sim compare", **safety)
+    atomic_folder(out, lambda tmp: write_comparison(comparison, tmp), **safety)
     print(comparison_report(comparison))
     print(f"sim: wrote {out}/", file=sys.stderr)
     return 0

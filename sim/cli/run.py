@@ -46,13 +46,18 @@ def command(args: argparse.Namespace) -> int:
     scenario = scenario_from_args(args, args.scenario)
     log = progress(args)
     out = args.out or Path("results") / scenario.name
-    safety = {"force": args.force, "protected": data_folders(scenario), "known": RUN_FILES}
+    safety = {
+        "written_by": "sim run",
+        "force": args.force,
+        "protected": data_folders(scenario),
+        "known": RUN_FILES,
+    }
     check_output_folder(out, **safety)  # before the work, so that a refused --out costs nothing
     log(f"scenario '{scenario.name}' on {scenario.network_folder}")
     full = checked_network(args, scenario)
     result = evaluate(scenario, full, backend=args.backend, progress=log)
     started = time.perf_counter()
-    atomic_folder(out, lambda tmp: write_run(result, full, tmp, progress=log), written_by="sim run", **safety)
+    atomic_folder(out, lambda tmp: write_run(result, full, tmp, progress=log), **safety)
     log(f"tables and figures written ({time.perf_counter() - started:.1f} s)")
     print(target_report(result))
     log(f"wrote {out}/ ({', '.join(RUN_FILES)})")

@@ -44,7 +44,9 @@ def command(args: argparse.Namespace) -> int:
 
     spec = load_sweep(args.file)
     out = args.out or Path("results") / f"sweep-{spec.name}"
-    check_output_folder(out, force=args.force, protected=data_folders(spec.base), known=SWEEP_FILES)
+    check_output_folder(
+        out, force=args.force, protected=data_folders(spec.base), known=SWEEP_FILES, written_by="sim sweep"
+    )
     network = checked_network(args, spec.base)
     started = time.perf_counter()
     _, total = run_sweep(

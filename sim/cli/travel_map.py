@@ -41,12 +41,15 @@ def command(args: argparse.Namespace) -> int:
     full = checked_network(args, scenario)
     city = apply_scenario(scenario, full).find_city(args.city)
     out = args.out or Path("results") / f"map-{city.id}-{scenario.name}-{args.profile}"
-    safety = {"force": args.force, "protected": data_folders(scenario), "known": MAP_FILES}
+    safety = {
+        "written_by": "sim map",
+        "force": args.force,
+        "protected": data_folders(scenario),
+        "known": MAP_FILES,
+    }
     check_output_folder(out, **safety)
     scenario = replace(scenario, profiles=(PROFILES[args.profile],), targets_file=None)
     result = evaluate(scenario, full, backend=args.backend, progress=progress(args))
-    atomic_folder(
-        out, lambda tmp: write_map(result, city.id, args.profile, tmp), written_by="sim map", **safety
-    )
+    atomic_folder(out, lambda tmp: write_map(result, city.id, args.profile, tmp), **safety)
     print(f"wrote {out}/ (map.png, map.svg, minutes.csv)")
     return 0

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from sim.errors import InputError
 from sim.network import Network, load_network
-from sim.output import MARKER, check_output_folder
+from sim.output import MARKER, check_output_folder, marker_text
 from sim.scenario import Scenario, apply_scenario
 from sim.sweep.engine import IncrementalEngine
 from sim.sweep.metrics import MetricSet
@@ -403,7 +403,9 @@ def run_sweep(
     """
     spec = load_sweep(spec_path, network)
     out = Path(out)
-    check_output_folder(out, force=force, protected=_data_folders(spec), known=SWEEP_FILES)
+    check_output_folder(
+        out, force=force, protected=_data_folders(spec), known=SWEEP_FILES, written_by="sim sweep"
+    )
     if network is None:
         network = load_checked_network(spec.base.network_folder, spec.base, warn=warn)
     chunks, total, order = plan_chunks(spec, network)
@@ -428,7 +430,7 @@ def run_sweep(
                 out,
             )
     runs.mkdir(parents=True, exist_ok=True)
-    (out / MARKER).write_text(json.dumps({"written_by": "sim sweep"}) + "\n", encoding="utf-8")
+    (out / MARKER).write_text(marker_text("sim sweep"), encoding="utf-8")
     for stale in runs.glob("*.tmp-*"):
         stale.unlink()
     manifest.write_text(
