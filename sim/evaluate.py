@@ -81,6 +81,8 @@ class ProfileResult:
 
 DISTANCE_BLOCK_BYTES = 256 * 2**20
 """Distance rows held at once: origins are processed in blocks of at most this many bytes."""
+ORIGINS_PER_BLOCK = 16
+"""... and of at most this many origins, so that progress is heard on large graphs."""
 
 
 def evaluate_profile(
@@ -130,18 +132,19 @@ def _times_and_itineraries(
 ) -> tuple[np.ndarray, np.ndarray, list[list[list[Leg]]]]:
     """Minutes, components and itineraries between the graph's origin and destination nodes.
 
-    Origins are taken in blocks whose distance rows fit in :data:`DISTANCE_BLOCK_BYTES`;
-    ``say`` hears how far it got, at most every few seconds.
+    Origins are taken in blocks (:data:`ORIGINS_PER_BLOCK`) whose distance rows fit in
+    :data:`DISTANCE_BLOCK_BYTES`; ``say`` hears how far it got, at most every few seconds.
     """
     n = len(graph.city_ids)
     minutes = np.full((n, n), np.inf)
     parts = np.zeros((n, n, len(COMPONENTS)))
     legs: list[list[list[Leg]]] = []
-    block = max(1, min(n, DISTANCE_BLOCK_BYTES // (8 * max(graph.n_nodes, 1))))
+    block = max(1, min(n, ORIGINS_PER_BLOCK, DISTANCE_BLOCK_BYTES // (8 * max(graph.n_nodes, 1))))
+    matrix = graph.csr() if backend == "scipy" else None  # once, for every block
     started = last = time.perf_counter()
     for start in range(0, n, block):
         stop = min(n, start + block)
-        dist = node_distances(graph, backend, sources=graph.origin_nodes[start:stop])
+        dist = node_distances(graph, backend, sources=graph.origin_nodes[start:stop], matrix=matrix)
         minutes[start:stop] = dist[:, graph.dest_nodes] / 60.0
         for k, i in enumerate(range(start, stop)):
             reached = np.isfinite(minutes[i])

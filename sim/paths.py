@@ -34,7 +34,12 @@ __all__ = [
 BACKENDS = ("scipy", "igraph", "networkx")
 
 
-def node_distances(graph: Graph, backend: str = "scipy", sources: Sequence[int] | None = None) -> np.ndarray:
+def node_distances(
+    graph: Graph,
+    backend: str = "scipy",
+    sources: Sequence[int] | None = None,
+    matrix: sp.csr_matrix | None = None,
+) -> np.ndarray:
     """Shortest distances in seconds from each source to every node.
 
     Parameters
@@ -45,6 +50,9 @@ def node_distances(graph: Graph, backend: str = "scipy", sources: Sequence[int] 
         ``"scipy"`` (default), ``"igraph"``, or ``"networkx"`` (slow; the test oracle).
     sources
         Node indices to start from; default every city's ``origin`` node.
+    matrix
+        ``graph.csr()``, when the caller already has it (asking for a few sources at a
+        time); scipy only.
 
     Returns
     -------
@@ -53,7 +61,8 @@ def node_distances(graph: Graph, backend: str = "scipy", sources: Sequence[int] 
     """
     src = np.asarray(graph.origin_nodes if sources is None else sources, dtype=np.int64)
     if backend == "scipy":
-        return np.atleast_2d(dijkstra(graph.csr(), directed=True, indices=src))
+        matrix = graph.csr() if matrix is None else matrix
+        return np.atleast_2d(dijkstra(matrix, directed=True, indices=src))
     if backend == "igraph":
         return _igraph_distances(graph, src)
     if backend == "networkx":

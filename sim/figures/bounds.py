@@ -10,8 +10,9 @@ figure's title can say so too.
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
+
+import numpy as np
 
 from sim.modes import Mode, TerminalKind
 from sim.network import Link, Network, Terminal
@@ -36,21 +37,35 @@ def _positions(network: Network) -> dict[str, tuple[float, float]]:
     return pos
 
 
-def _merge(
-    links: tuple[Link, ...], pos: dict[str, tuple[float, float]], cell: float
-) -> dict[tuple[Mode, str, tuple[int, int], tuple[int, int]], Link]:
-    merged: dict[tuple[Mode, str, tuple[int, int], tuple[int, int]], Link] = {}
+_MODES = tuple(Mode)
+_STATUSES = ("open", "construction", "planned")
+
+
+def _ends(links: tuple[Link, ...], pos: dict[str, tuple[float, float]]) -> np.ndarray:
+    """``(n, 6)`` array per drawable link: mode, status (as codes), then both ends' lat, lon."""
+    rows = []
     for lk in links:
         a, b = pos.get(lk.from_id), pos.get(lk.to_id)
-        if a is None or b is None:
-            continue
-        ca = (math.floor(a[0] / cell), math.floor(a[1] / cell))
-        cb = (math.floor(b[0] / cell), math.floor(b[1] / cell))
-        if ca == cb:
-            continue
-        ca, cb = min(ca, cb), max(ca, cb)
-        merged.setdefault((lk.mode, lk.status, ca, cb), lk)
-    return merged
+        if a is not None and b is not None:
+            rows.append((_MODES.index(lk.mode), _STATUSES.index(lk.status), a[0], a[1], b[0], b[1]))
+    return np.array(rows, dtype=np.float64).reshape(-1, 6)
+
+
+def _merge(ends: np.ndarray, cell: float) -> np.ndarray:
+    """Distinct (mode, status, cell a, cell b) of the links, cells ordered, one-cell links left out."""
+    cells = np.floor(ends[:, 2:] / cell).astype(np.int64)
+    a, b = cells[:, :2], cells[:, 2:]
+    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    first = np.where(swap[:, None], b, a)
+    second = np.where(swap[:, None], a, b)
+    keys = np.column_stack([ends[:, :2].astype(np.int64), first, second])
+    keys = keys[(first != second).any(axis=1)]
+    if len(keys) == 0:
+        return keys
+    keys = keys[np.lexsort(keys.T[::-1])]
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = (keys[1:] != keys[:-1]).any(axis=1)
+    return keys[new]
 
 
 def _cell_id(cell: tuple[int, int]) -> str:
@@ -99,14 +114,15 @@ def drawable(
         return network, context, "; ".join(notes)
     pos = _positions(context if context is not None else network)
     pos.update(_positions(network))
+    ends = _ends(network.links, pos)
+    ends_context = _ends(context.links, pos) if context is not None else np.zeros((0, 6))
     cell = 0.01
     while True:
-        merged = _merge(network.links, pos, cell)
-        merged_context = _merge(context.links, pos, cell) if context is not None else {}
+        merged, merged_context = _merge(ends, cell), _merge(ends_context, cell)
         if max(len(merged), len(merged_context)) <= max_links:
             break
         cell *= 2
-    cells = {c for key in (*merged, *merged_context) for c in key[2:]}
+    cells = sorted({(int(k[i]), int(k[i + 1])) for k in (*merged, *merged_context) for i in (2, 4)})
     anchor = network.cities[0].id if network.cities else ""
     grid = tuple(
         Terminal(
@@ -122,28 +138,28 @@ def drawable(
             None,
             "",
         )
-        for c in sorted(cells)
+        for c in cells
     )
 
-    def segments(found: dict[tuple[Mode, str, tuple[int, int], tuple[int, int]], Link]) -> tuple[Link, ...]:
+    def segments(found: np.ndarray) -> tuple[Link, ...]:
         # equal keys give equal records, so a segment of both networks is drawn as present
         return tuple(
             Link(
-                mode,
-                mode.value,
-                _cell_id(a),
-                _cell_id(b),
+                _MODES[m],
+                _MODES[m].value,
+                _cell_id((ya, xa)),
+                _cell_id((yb, xb)),
                 None,
                 None,
                 None,
                 None,
-                status,
+                _STATUSES[st],
                 None,
                 None,
                 None,
                 "",
             )
-            for (mode, status, a, b) in sorted(found, key=lambda k: (k[0].value, k[1], k[2], k[3]))
+            for m, st, ya, xa, yb, xb in found.tolist()
         )
 
     km = cell * 111.0
