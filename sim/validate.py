@@ -38,6 +38,7 @@ __all__ = [
     "check_observations",
     "check_scenario",
     "check_tables",
+    "data_date",
     "load_checked_network",
     "validate_folder",
 ]
