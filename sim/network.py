@@ -2,8 +2,11 @@
 
 A network folder holds the CSV tables described in ``network/README.md``. Everything
 here is about *what exists*: cities, terminals, links with their status and year,
-declared through services and transfers. :func:`load_network` reads a folder,
-collects every problem and raises them together, each naming ``file:line: field``.
+declared through services and transfers, the road nodes (expressway junctions and
+city entrances) that expressway links join, dated changes of a line's speed or headway
+(``line_changes.csv``) and the projects with their costs (``projects.csv``).
+:func:`load_network` reads a folder, collects every problem and raises them together,
+each naming ``file:line: field``.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ from sim.tables import Column, Row, choice, non_negative, positive, read_table, 
 __all__ = [
     "STATUSES",
     "City",
+    "LineChange",
     "Link",
     "Network",
+    "Project",
+    "RoadNode",
     "Terminal",
     "ThroughService",
     "Transfer",
@@ -30,6 +36,8 @@ __all__ = [
 ]
 
 STATUSES = ("open", "construction", "planned")
+ROAD_NODE_KINDS = ("junction", "entrance")
+ROAD_NODES_FILE = "road_nodes.csv"
 PLAN_STATUSES = ("in-plan", "connected", "external")
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 MIN_YEAR, MAX_YEAR = 1850, 2100
@@ -83,8 +91,40 @@ class Terminal:
 
 
 @dataclass(frozen=True)
+class RoadNode:
+    """A point of the expressway network: a junction (枢纽互通) or a city's entrance.
+
+    An ``entrance`` is where a city's traffic joins the expressways (the interchange of
+    its main access road); ``access_min`` is the drive from the city centre to it (None:
+    estimated from the straight-line distance, see :mod:`sim.parameters`). A
+    ``junction`` joins expressways and serves no city by itself (``city`` may name the
+    city it lies in, for reference only).
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    kind: str
+    city: str | None
+    lat: float
+    lon: float
+    access_min: float | None
+    access_note: str | None
+    source: str
+    file: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
 class Link:
-    """An undirected link between two terminals (or two city centres, for roads)."""
+    """An undirected link between two terminals, or two road nodes for expressways.
+
+    An expressway end may also be a city id: the city centre as a point of the road
+    network (centre-to-centre networks), which through traffic may pass.
+    ``lanes`` (expressways: both directions together; None: the standard four) is what a
+    widening changes: a widened section is a row of its own, parallel to the road it
+    widens, with its lanes and the year the widening was finished.
+    """
 
     mode: Mode
     line: str
@@ -101,6 +141,7 @@ class Link:
     source: str
     file: str = ""
     row: int = 0
+    lanes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +165,77 @@ class Transfer:
 
 
 @dataclass(frozen=True)
+class LineChange:
+    """A dated value of a line's speed and/or headway (a row of ``line_changes.csv``).
+
+    Attributes
+    ----------
+    line
+        The line name, as in the link tables.
+    from_id, to_id
+        One link of the line (either direction), or both None for every link of the line.
+    year
+        The year from whose end the values are in force.
+    speed_kmh, headway_min
+        The values in force from then on; None leaves that value unchanged.
+    source
+        Where the figure comes from.
+    """
+
+    line: str
+    from_id: str | None
+    to_id: str | None
+    year: int
+    speed_kmh: float | None
+    headway_min: float | None
+    source: str
+    file: str = ""
+    row: int = 0
+
+    def applies_to(self, link: Link) -> bool:
+        """Return True if this row is about ``link`` (its line, and its link or every link)."""
+        if link.line != self.line:
+            return False
+        if self.from_id is None:
+            return True
+        return {self.from_id, self.to_id} == {link.from_id, link.to_id}
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project grouping links (a row of ``projects.csv``), with its investment.
+
+    Attributes
+    ----------
+    id
+        The slug used in the ``project`` column of the link tables.
+    name_zh, name_en
+        Display names.
+    plan
+        The document that names the project (None if none does).
+    cost_yi_yuan
+        Investment in 亿元 (100 million yuan), None when unknown.
+    cost_year
+        Year of the cost figure (its price base as published), None when unknown.
+    cost_source
+        Where the cost figure comes from (approval, 可研批复, start-of-works release).
+    source
+        Source of the row as a whole (names, plan).
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    plan: str | None
+    cost_yi_yuan: float | None
+    cost_year: int | None
+    cost_source: str | None
+    source: str
+    file: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
 class Network:
     """A validated network: the tables of one folder, possibly filtered to a year.
 
@@ -133,8 +245,15 @@ class Network:
         Where it was read from.
     cities, terminals, links, through_services, transfers
         The records, in file order.
+    line_changes
+        Dated speeds and headways (``line_changes.csv``); :meth:`as_of` applies them.
+    projects
+        One :class:`Project` per project id of the link tables (``projects.csv``; empty
+        when the folder has no such table).
     year
         None for the full data (every status); otherwise the year it was cut to.
+    road_nodes
+        Expressway junctions and city entrances (``road_nodes.csv``), in file order.
     """
 
     folder: Path
@@ -144,12 +263,19 @@ class Network:
     through_services: tuple[ThroughService, ...] = ()
     transfers: tuple[Transfer, ...] = ()
     year: int | None = None
+    road_nodes: tuple[RoadNode, ...] = ()
+    line_changes: tuple[LineChange, ...] = ()
+    projects: tuple[Project, ...] = ()
     city_by_id: dict[str, City] = field(init=False, repr=False, compare=False)
     terminal_by_id: dict[str, Terminal] = field(init=False, repr=False, compare=False)
+    road_node_by_id: dict[str, RoadNode] = field(init=False, repr=False, compare=False)
+    project_by_id: dict[str, Project] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "city_by_id", {c.id: c for c in self.cities})
         object.__setattr__(self, "terminal_by_id", {t.id: t for t in self.terminals})
+        object.__setattr__(self, "road_node_by_id", {n.id: n for n in self.road_nodes})
+        object.__setattr__(self, "project_by_id", {p.id: p for p in self.projects})
 
     @property
     def data_years(self) -> tuple[int, int] | None:
@@ -157,13 +283,45 @@ class Network:
         years = [lk.open_year for lk in self.links if lk.open_year is not None and lk.status == "open"]
         return (min(years), max(years)) if years else None
 
+    def values_in(self, year: int) -> tuple[Link, ...]:
+        """Every link with the speed and headway in force at the end of ``year``.
+
+        For each of ``speed_kmh`` and ``headway_min``, the value in force is that of the
+        latest :attr:`line_changes` row about the link (its own, or its line's) with
+        ``year`` at or before ``year`` and a value for it; a row about the link itself
+        wins over a row about the whole line of the same year. Without such a row the
+        link keeps its own value (the value in force today). Nothing is dropped.
+        """
+        if not self.line_changes:
+            return self.links
+        by_line: dict[str, list[LineChange]] = {}
+        for change in self.line_changes:
+            if change.year <= year:
+                by_line.setdefault(change.line, []).append(change)
+        out = []
+        for link in self.links:
+            rows = [c for c in by_line.get(link.line, ()) if c.applies_to(link)]
+            if not rows:
+                out.append(link)
+                continue
+            # latest year first; at equal years the link's own row before the line's
+            rows.sort(key=lambda c: (c.year, c.from_id is not None), reverse=True)
+            speed = next((c.speed_kmh for c in rows if c.speed_kmh is not None), link.speed_kmh)
+            headway = next((c.headway_min for c in rows if c.headway_min is not None), link.headway_min)
+            if speed == link.speed_kmh and headway == link.headway_min:
+                out.append(link)
+            else:
+                out.append(replace(link, speed_kmh=speed, headway_min=headway))
+        return tuple(out)
+
     def as_of(self, year: int, *, include_expected: bool = False) -> Network:
-        """Return the network as built by the end of ``year``.
+        """Return the network as built by the end of ``year``, with the values then in force.
 
         Parameters
         ----------
         year
-            Links opened after this year are dropped; so are terminals.
+            Links opened after this year are dropped; so are terminals. Speeds and
+            headways are those in force at the end of the year (:meth:`values_in`).
         include_expected
             When True, links under construction or planned whose expected ``open_year``
             is at or before ``year`` are kept too (a build-out vision); planned links with
@@ -181,10 +339,10 @@ class Network:
             return include_expected and open_year is not None and open_year <= year
 
         terminals = tuple(t for t in self.terminals if kept(t.status, t.open_year))
-        present = {t.id for t in terminals} | {c.id for c in self.cities}
+        present = {t.id for t in terminals} | {c.id for c in self.cities} | set(self.road_node_by_id)
         links = tuple(
             lk
-            for lk in self.links
+            for lk in self.values_in(year)
             if kept(lk.status, lk.open_year) and lk.from_id in present and lk.to_id in present
         )
         return replace(self, terminals=terminals, links=links, year=year)
@@ -195,7 +353,7 @@ class Network:
         A link marked open that ends at a terminal not in service is dropped with it.
         """
         terminals = tuple(t for t in self.terminals if t.status == "open")
-        present = {t.id for t in terminals} | {c.id for c in self.cities}
+        present = {t.id for t in terminals} | {c.id for c in self.cities} | set(self.road_node_by_id)
         links = tuple(
             lk for lk in self.links if lk.status == "open" and lk.from_id in present and lk.to_id in present
         )
@@ -273,6 +431,13 @@ def _mode(text: str) -> Mode:
     return Mode.parse(text)
 
 
+def _lanes(text: str) -> int:
+    value = to_int(text)
+    if not 2 <= value <= 16 or value % 2:
+        raise ValueError(f"lanes counts both directions: an even number 2..16, got {text}")
+    return value
+
+
 CITY_COLUMNS = (
     Column("id", _slug),
     Column("name_zh", to_str),
@@ -311,6 +476,7 @@ LINK_COLUMNS = (
     Column("project", to_str, required=False),
     Column("plan", to_str, required=False),
     Column("source", to_str),
+    Column("lanes", _lanes, required=False, may_be_absent=True),
 )
 THROUGH_COLUMNS = (
     Column("station", to_str),
@@ -318,10 +484,41 @@ THROUGH_COLUMNS = (
     Column("line_b", to_str),
     Column("source", to_str),
 )
+ROAD_NODE_COLUMNS = (
+    Column("id", _slug),
+    Column("name_zh", to_str),
+    Column("name_en", to_str),
+    Column("kind", choice(*ROAD_NODE_KINDS)),
+    Column("city", to_str, required=False),
+    Column("lat", _lat),
+    Column("lon", _lon),
+    Column("access_min", non_negative, required=False),
+    Column("access_note", to_str, required=False),
+    Column("source", to_str),
+)
 TRANSFER_COLUMNS = (
     Column("from", to_str),
     Column("to", to_str),
     Column("minutes", non_negative),
+    Column("source", to_str),
+)
+LINE_CHANGE_COLUMNS = (
+    Column("line", to_str),
+    Column("from", to_str, required=False),
+    Column("to", to_str, required=False),
+    Column("year", _year),
+    Column("speed_kmh", positive, required=False),
+    Column("headway_min", positive, required=False),
+    Column("source", to_str),
+)
+PROJECT_COLUMNS = (
+    Column("id", _slug),
+    Column("name_zh", to_str),
+    Column("name_en", to_str),
+    Column("plan", to_str, required=False),
+    Column("cost_yi_yuan", positive, required=False),
+    Column("cost_year", _year, required=False),
+    Column("cost_source", to_str, required=False),
     Column("source", to_str),
 )
 
@@ -400,6 +597,11 @@ def load_network(folder: str | Path) -> Network:
         if row["city"] not in city_ids and not cities_failed and row["city"] not in explained:
             errors.append(InputError(f"unknown city id '{row['city']}'", row.file, row.line, "city"))
 
+    road_nodes = _load_road_nodes(
+        root, city_ids, {t.id for t in terminals}, errors, None if cities_failed else explained
+    )
+    road_node_ids = {n.id for n in road_nodes}
+
     link_files = [root / n for n in LINK_FILES if (root / n).exists()]
     if not link_files:
         errors.append(InputError(f"no link table found (expected one of {', '.join(LINK_FILES)})", root))
@@ -415,12 +617,18 @@ def load_network(folder: str | Path) -> Network:
     terminal_kind = {t.id: t.kind for t in terminals}
     missing_kinds = {k for k, name in TERMINAL_FILES.items() if not (root / name).exists()}
     reported: set[TerminalKind] = failed_kinds  # terminal tables lost as a whole, already reported
+    road_ends = city_ids | road_node_ids
+    links_lost = any(
+        (root / name).exists() and not (root / _LINK_FILE_OF_KIND[k]).exists()
+        for k, name in TERMINAL_FILES.items()
+    )
     for path in link_files:
         rows, errs = read_table(path, LINK_COLUMNS)
         errors += errs
+        links_lost |= bool(errs) and not rows
         for row in rows:
             link = _link(row)
-            link_errors = _check_link(link, row, city_ids, terminal_kind, explained)
+            link_errors = _check_link(link, row, road_ends, terminal_kind, explained)
             kind = link.mode.terminal_kind
             if kind in missing_kinds:  # one error for the missing terminal table, not one per link
                 link_errors = [e for e in link_errors if e.field not in ("from", "to")]
@@ -477,9 +685,188 @@ def load_network(folder: str | Path) -> Network:
                 )
             transfers.append(Transfer(row["from"], row["to"], row["minutes"], row["source"]))
 
+    later: list[InputError] = []  # about links: when a link table is lost, they follow from that
+    changes = _line_changes(root / "line_changes.csv", links, later)
+    projects = _projects(root / "projects.csv", links, later)
+    errors += [] if links_lost else later
+
     if errors:
         raise InputErrors(errors)
-    return Network(root, tuple(cities), tuple(terminals), tuple(links), tuple(through), tuple(transfers))
+    return Network(
+        root,
+        tuple(cities),
+        tuple(terminals),
+        tuple(links),
+        tuple(through),
+        tuple(transfers),
+        road_nodes=tuple(road_nodes),
+        line_changes=tuple(changes),
+        projects=tuple(projects),
+    )
+
+
+def _load_road_nodes(
+    root: Path,
+    city_ids: set[str],
+    terminal_ids: set[str],
+    errors: list[InputError],
+    explained: frozenset[str] | set[str] | None = frozenset(),
+) -> list[RoadNode]:
+    """Read ``road_nodes.csv`` (optional), adding its problems to ``errors``.
+
+    An entrance must name the city it serves; every id is unique and differs from the
+    city and terminal ids (a link end must say unambiguously what it joins). A city id
+    in ``explained`` (its row failed), or any city when ``explained`` is None (the city
+    table failed), is not reported again.
+    """
+    path = root / ROAD_NODES_FILE
+    if not path.exists():
+        return []
+    rows, errs = read_table(path, ROAD_NODE_COLUMNS)
+    errors += errs
+    _unique(rows, "id", errors)
+    nodes = []
+    for r in rows:
+        if r["id"] in city_ids or r["id"] in terminal_ids:
+            what = "city" if r["id"] in city_ids else "terminal"
+            errors.append(InputError(f"road node id is also a {what} id", r.file, r.line, "id"))
+        if r["kind"] == "entrance" and r["city"] is None:
+            errors.append(InputError("an entrance needs the city it serves", r.file, r.line, "city"))
+        if r["city"] is not None and r["city"] not in city_ids:
+            if explained is not None and r["city"] not in explained:
+                errors.append(InputError(f"unknown city id '{r['city']}'", r.file, r.line, "city"))
+        nodes.append(
+            RoadNode(
+                r["id"],
+                r["name_zh"],
+                r["name_en"],
+                r["kind"],
+                r["city"],
+                r["lat"],
+                r["lon"],
+                r["access_min"],
+                r["access_note"],
+                r["source"],
+                r.file,
+                r.line,
+            )
+        )
+    return nodes
+
+
+def _line_changes(path: Path, links: list[Link], errors: list[InputError]) -> list[LineChange]:
+    """Read ``line_changes.csv`` (optional): every row about an existing line or link."""
+    if not path.exists():
+        return []
+    rows, errs = read_table(path, LINE_CHANGE_COLUMNS)
+    errors += errs
+    lines = {lk.line for lk in links}
+    pairs = {(lk.line, frozenset((lk.from_id, lk.to_id))) for lk in links}
+    seen: dict[tuple[str, frozenset[str], int], Row] = {}
+    out = []
+    for row in rows:
+        line, a, b = row["line"], row["from"], row["to"]
+        if line not in lines:
+            errors.append(
+                InputError(f"no link of line '{line}' in the link tables", row.file, row.line, "line")
+            )
+            continue
+        if (a is None) != (b is None):
+            missing = "to" if b is None else "from"
+            errors.append(
+                InputError(
+                    "give both from and to (one link), or neither (the whole line)",
+                    row.file,
+                    row.line,
+                    missing,
+                )
+            )
+            continue
+        if a is not None and (line, frozenset((a, b))) not in pairs:
+            errors.append(InputError(f"line '{line}' has no link {a}–{b}", row.file, row.line, "to"))
+            continue
+        if row["speed_kmh"] is None and row["headway_min"] is None:
+            errors.append(
+                InputError(
+                    "gives neither speed_kmh nor headway_min: nothing changes",
+                    row.file,
+                    row.line,
+                    "speed_kmh",
+                )
+            )
+            continue
+        key = (line, frozenset((a, b)) if a is not None else frozenset(), row["year"])
+        if key in seen:
+            first = seen[key]
+            errors.append(
+                InputError(
+                    f"second row for the same line, link and year (first at {first.file}:{first.line})",
+                    row.file,
+                    row.line,
+                    "year",
+                )
+            )
+            continue
+        seen[key] = row
+        out.append(
+            LineChange(
+                line,
+                a,
+                b,
+                row["year"],
+                row["speed_kmh"],
+                row["headway_min"],
+                row["source"],
+                row.file,
+                row.line,
+            )
+        )
+    return out
+
+
+def _projects(path: Path, links: list[Link], errors: list[InputError]) -> list[Project]:
+    """Read ``projects.csv`` (optional): a row for every project id of the link tables.
+
+    A row may name a project that no link carries yet (a plan names it, its alignment is
+    not known): ``sim validate`` warns about it.
+    """
+    if not path.exists():
+        return []
+    rows, errs = read_table(path, PROJECT_COLUMNS)
+    errors += errs
+    _unique(rows, "id", errors)
+    used: dict[str, Link] = {}
+    for link in links:
+        if link.project:
+            used.setdefault(link.project, link)
+    out = []
+    for row in rows:
+        cost, year, source = row["cost_yi_yuan"], row["cost_year"], row["cost_source"]
+        if cost is not None and source is None:
+            errors.append(InputError("a cost needs its source", row.file, row.line, "cost_source"))
+        if cost is None and year is not None:
+            errors.append(InputError("a cost year without a cost", row.file, row.line, "cost_year"))
+        out.append(
+            Project(
+                row["id"],
+                row["name_zh"],
+                row["name_en"],
+                row["plan"],
+                cost,
+                year,
+                source,
+                row["source"],
+                row.file,
+                row.line,
+            )
+        )
+    listed = {p.id for p in out} | {r["id"] for r in rows}
+    for pid, link in used.items():
+        if pid not in listed:
+            errors.append(
+                InputError(f"project '{pid}' has no row in {path.name}", link.file, link.row, "project")
+            )
+    return out
 
 
 def _link_ends(root: Path) -> set[str]:
@@ -541,26 +928,32 @@ def _link(r: Row) -> Link:
         r["source"],
         r.file,
         r.line,
+        r["lanes"],
     )
 
 
 def _check_link(
     link: Link,
     row: Row,
-    city_ids: set[str],
+    road_ends: set[str],
     terminal_kind: dict[str, TerminalKind],
     explained: set[str] | None = None,
 ) -> list[InputError]:
+    """Problems of one link row; ``road_ends`` are the ids an expressway may join."""
     errors = []
     kind = link.mode.terminal_kind
     for key, node in (("from", link.from_id), ("to", link.to_id)):
         if explained and node in explained:
             continue  # its row failed: already reported
         if kind is None:
-            if node not in city_ids:
+            if node not in road_ends:
                 errors.append(
                     InputError(
-                        f"{link.mode.value} links join city ids; '{node}' is not one", row.file, row.line, key
+                        f"{link.mode.value} links join road nodes (road_nodes.csv) or city ids; "
+                        f"'{node}' is neither",
+                        row.file,
+                        row.line,
+                        key,
                     )
                 )
         elif node not in terminal_kind:
@@ -579,6 +972,8 @@ def _check_link(
         errors.append(InputError("link joins a terminal to itself", row.file, row.line, "to"))
     if link.minutes is None and link.km is None:
         errors.append(InputError("needs km (with a speed) or minutes", row.file, row.line, "km"))
+    if link.lanes is not None and link.mode is not Mode.EXPRESSWAY:
+        errors.append(InputError("lanes is for expressways only", row.file, row.line, "lanes"))
     if link.status != "open" and not link.project:
         errors.append(
             InputError(
@@ -604,10 +999,11 @@ def _unique(rows: list[Row], key: str, errors: list[InputError]) -> None:
 
 
 def _duplicate_links(links: list[Link], errors: list[InputError]) -> None:
-    seen: dict[tuple[str, str, str, str, str], Link] = {}
+    seen: dict[tuple[str, str, str, str, str, int | None], Link] = {}
     for link in links:
         a, b = sorted((link.from_id, link.to_id))
-        key = (link.mode.value, link.line, a, b, link.status)
+        # a widened expressway section is a row of its own, told apart by its lanes
+        key = (link.mode.value, link.line, a, b, link.status, link.lanes)
         if key in seen:
             first = seen[key]
             errors.append(

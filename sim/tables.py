@@ -42,11 +42,15 @@ class Column:
         message when the text is not acceptable.
     required
         When True, an empty cell is an error; otherwise it reads as None.
+    may_be_absent
+        When True, the column may be missing from the header (a later addition to a
+        table's schema): every cell then reads as None.
     """
 
     name: str
     parse: Callable[[str], Any]
     required: bool = True
+    may_be_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,8 @@ def read_table(
             if not header:
                 return [], [InputError("empty file: expected a header row", path, 1)]
             names = [h.strip() for h in header]
-            missing = [c.name for c in columns if c.name not in set(names)]
+            present = set(names)
+            missing = [c.name for c in columns if c.name not in present and not c.may_be_absent]
             if missing:
                 more = (
                     f" (and {', '.join(missing[1:])}; the header has {', '.join(names)})"

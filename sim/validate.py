@@ -229,8 +229,14 @@ def _points(network: Network) -> dict[str, tuple[float, float]]:
     return points
 
 
-def _link_problems(lk: Link, points: dict[str, tuple[float, float]]) -> list[Problem]:
-    """Speed and length of one link against its mode and the straight line between its ends."""
+def _link_problems(
+    lk: Link, points: dict[str, tuple[float, float]], *, lengths: bool = True
+) -> list[Problem]:
+    """Speed and length of one link against its mode and the straight line between its ends.
+
+    ``lengths=False`` leaves the length against the straight line to another check
+    (expressways: :func:`sim.validate_roads.check_roads`).
+    """
     problems = []
     where = (lk.file, lk.row)
     low, high = SPEED_RANGE_KMH[lk.mode]
@@ -265,33 +271,8 @@ def _link_problems(lk: Link, points: dict[str, tuple[float, float]]) -> list[Pro
         return problems
     straight = great_circle_km(*a, *b)
     if lk.km is not None:
-        if lk.km > DETOUR_ERROR * straight + 50 or lk.km < 0.5 * straight - 5:
-            problems.append(
-                _error(
-                    f"{lk.km:g} km is impossible between ends {straight:.0f} km apart in a straight line "
-                    f"(check km, or the coordinates of '{lk.from_id}' and '{lk.to_id}')",
-                    *where,
-                    "km",
-                )
-            )
-        elif lk.km < straight - max(2.0, 0.03 * straight):
-            problems.append(
-                _warning(
-                    f"{lk.km:g} km is shorter than the straight line between its ends ({straight:.1f} km): "
-                    f"check km, or the coordinates of '{lk.from_id}' and '{lk.to_id}'",
-                    *where,
-                    "km",
-                )
-            )
-        elif lk.km > DETOUR_USUAL[lk.mode] * straight + 10:
-            problems.append(
-                _warning(
-                    f"{lk.km:g} km is {lk.km / max(straight, 0.1):.1f} times the straight line between its "
-                    f"ends ({straight:.0f} km)",
-                    *where,
-                    "km",
-                )
-            )
+        if lengths:
+            problems += _length_problems(lk, lk.km, straight)
     elif lk.minutes is not None and straight / lk.minutes * 60 > high:
         problems.append(
             _error(
@@ -302,6 +283,38 @@ def _link_problems(lk: Link, points: dict[str, tuple[float, float]]) -> list[Pro
             )
         )
     return problems
+
+
+def _length_problems(lk: Link, km: float, straight: float) -> list[Problem]:
+    """Judge a link's km against the straight line between its ends (``straight`` km)."""
+    where = (lk.file, lk.row)
+    ends = f"check km, or the coordinates of '{lk.from_id}' and '{lk.to_id}'"
+    if km > DETOUR_ERROR * straight + 50 or km < 0.5 * straight - 5:
+        return [
+            _error(
+                f"{km:g} km is impossible between ends {straight:.0f} km apart in a straight line ({ends})",
+                *where,
+                "km",
+            )
+        ]
+    if km < straight - max(2.0, 0.03 * straight):
+        return [
+            _warning(
+                f"{km:g} km is shorter than the straight line between its ends ({straight:.1f} km): {ends}",
+                *where,
+                "km",
+            )
+        ]
+    if km > DETOUR_USUAL[lk.mode] * straight + 10:
+        ratio = km / max(straight, 0.1)
+        return [
+            _warning(
+                f"{km:g} km is {ratio:.1f} times the straight line between its ends ({straight:.0f} km)",
+                *where,
+                "km",
+            )
+        ]
+    return []
 
 
 def check_network(network: Network, *, today: int | None = None) -> list[Problem]:
@@ -321,7 +334,7 @@ def check_network(network: Network, *, today: int | None = None) -> list[Problem
     terminals = network.terminal_by_id
     points = _points(network)
     for lk in network.links:
-        problems += _link_problems(lk, points)
+        problems += _link_problems(lk, points, lengths=lk.mode is not Mode.EXPRESSWAY)
         if lk.status == "open" and lk.open_year is not None and lk.open_year > today:
             problems.append(
                 _error(
@@ -380,6 +393,10 @@ def check_network(network: Network, *, today: int | None = None) -> list[Problem
                 )
             )
     problems += _branches(network)
+    from sim.validate_roads import check_roads  # it uses Problem from here
+
+    problems += check_roads(network)
+    problems += _projects(network)
     for file, rows in unknown_year.items():
         problems.append(
             _warning(
@@ -411,6 +428,33 @@ def _branches(network: Network) -> list[Problem]:
                     first.file,
                     first.row,
                     "line",
+                )
+            )
+    return problems
+
+
+def _projects(network: Network) -> list[Problem]:
+    """Warn about projects no link carries and costs of no year (``projects.csv``)."""
+    problems = []
+    carried = {lk.project for lk in network.links if lk.project}
+    for project in network.projects:
+        if project.id not in carried:
+            problems.append(
+                _warning(
+                    f"project '{project.id}' is on no link: listed, but no scenario can add it",
+                    project.file,
+                    project.row,
+                    "id",
+                )
+            )
+        if project.cost_yi_yuan is not None and project.cost_year is None:
+            problems.append(
+                _warning(
+                    f"the cost of '{project.id}' has no year: prices of different years are compared "
+                    "as they are",
+                    project.file,
+                    project.row,
+                    "cost_year",
                 )
             )
     return problems

@@ -27,7 +27,7 @@ def test_history_2015_is_before_wujiu(full):
 
 def test_every_in_plan_city_has_a_population_and_a_link(full):
     ends = {e for lk in full.links for e in (lk.from_id, lk.to_id)}
-    city_of = {t.id: t.city for t in full.terminals}
+    city_of = {t.id: t.city for t in full.terminals} | {n.id: n.city for n in full.road_nodes if n.city}
     served = {city_of.get(e, e) for e in ends}
     for city in full.cities:
         assert city.population and city.population > 0
@@ -49,6 +49,10 @@ def test_capital_pairs_match_the_timetable(full, a, b):
         if o.profile == "rail" and {o.origin, o.destination} == {a, b}
     ]
     assert observations
+    # the latest timetable figure of the pair: older ones (武汉–长沙 in 2014, at 300 km/h)
+    # check the history of the network, not today's capital pairs
+    latest = max(o.year or 0 for o in observations)
+    observations = [o for o in observations if (o.year or 0) == latest]
     table = calibrate(scenario, full, observations)
     for _, row in table.iterrows():
         within_tolerance = row["counted_error_min"] == 0

@@ -276,7 +276,7 @@ def test_run_without_year_on_network_with_planned_station(
     shutil.copytree(TINY, net)
     path = net / "terminals_rail.csv"
     text = path.read_text(encoding="utf-8")
-    assert text.count("st_c,cc,丙站,Gamma station,28.0,112.0,5,test,open,2000,") == 1
+    assert text.count("st_c,cc,丙站,Gamma station,28.6,112.6,5,test,open,2000,") == 1
     path.write_text(text.replace(",5,test,open,2000,", ",5,test,planned,2030,"), encoding="utf-8")
     path = work / "noyear.toml"
     path.write_text(scenario_text(network=net).replace("year = 2025\n", ""), encoding="utf-8")

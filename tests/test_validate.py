@@ -1,8 +1,8 @@
 """The one gate: what sim validate rejects, every command rejects; plausibility checks.
 
 Networks here are copies of the tiny network (tests/data/tiny) with one row changed. The
-tiny network's geometry: aa (30.0 N, 114.0 E), bb (29.0, 113.0), cc (28.0, 112.0);
-about 147-148 km between neighbours in a straight line (worked out below).
+tiny network's geometry: aa (30.0 N, 114.0 E), bb (29.0, 113.0), cc (28.6, 112.6); aa and
+bb (and their stations st_a, st_b) are 147 km apart in a straight line (worked out below).
 """
 
 from __future__ import annotations
@@ -99,18 +99,18 @@ UNUSUAL = {
         "hsr,L1,st_a,st_b,300,380,",
         ":2: field 'speed_kmh'",
     ),
-    # bb-cc are 148 km apart: a 130 km line is shorter than the straight line, but not absurdly
+    # st_a-st_b are 147 km apart: a 130 km line is shorter than the straight line, but not absurdly
     "km a little below the straight line": (
         "links_rail.csv",
-        "hsr,L2,st_b,st_c,150,",
-        "hsr,L2,st_b,st_c,130,",
-        ":3: field 'km'",
+        "hsr,L1,st_a,st_b,300,",
+        "hsr,L1,st_a,st_b,130,",
+        ":2: field 'km'",
     ),
     "km three times the straight line": (
         "links_rail.csv",
-        "hsr,L2,st_b,st_c,150,",
-        "hsr,L2,st_b,st_c,450,",
-        ":3: field 'km'",
+        "hsr,L1,st_a,st_b,300,",
+        "hsr,L1,st_a,st_b,450,",
+        ":2: field 'km'",
     ),
 }
 
@@ -125,10 +125,10 @@ def test_unusual_rows_are_warnings(net, case):
 
 
 def test_the_bounds_follow_the_straight_line_by_hand():
-    # bb (29.0, 113.0) to cc (28.0, 112.0), by hand on a flat earth at 28.5 N: 1 degree of
-    # latitude 111.2 km, of longitude 111.2 x cos 28.5 = 97.7 km; sqrt(111.2^2 + 97.7^2) = 148.0
-    straight = great_circle_km(29.0, 113.0, 28.0, 112.0)
-    assert straight == pytest.approx(148.0, abs=0.5)
+    # aa (30.0, 114.0) to bb (29.0, 113.0), by hand on a flat earth at 29.5 N: 1 degree of
+    # latitude 111.2 km, of longitude 111.2 x cos 29.5 = 96.8 km; sqrt(111.2^2 + 96.8^2) = 147.4
+    straight = great_circle_km(30.0, 114.0, 29.0, 113.0)
+    assert straight == pytest.approx(147.4, abs=0.5)
 
 
 def test_a_city_no_link_reaches_is_a_warning(net):
@@ -162,9 +162,11 @@ def test_a_missing_optional_table_is_printed_by_sim_run(net, tmp_path, capsys, m
     (tmp_path / "s.toml").write_text(
         with_hand_parameters(f'year = 2025\ntargets = ""\nnetwork = "{net.as_posix()}"\n'), encoding="utf-8"
     )
-    assert main(["run", "s.toml", "--out", "out", "--quiet"]) == 0
+    assert main(["run", "s.toml", "--out", "out"]) == 0
     err = capsys.readouterr().err
     assert "warning:" in err and "through_services.csv: not found" in err
+    assert main(["run", "s.toml", "--out", "out", "--quiet"]) == 0  # -q: results and errors only
+    assert capsys.readouterr().err == ""
 
 
 def test_the_bundled_network_passes_with_every_bundled_scenario():

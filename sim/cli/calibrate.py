@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from sim.cli.common import add_force_option, add_network_options, checked_network, data_folders
+from sim.cli.common import add_force_option, add_network_options, checked_network, data_folders, info
 from sim.output import atomic_folder, check_output_folder, write_csv, write_json
 from sim.scenario import load_scenario
 
@@ -53,9 +52,7 @@ def command(args: argparse.Namespace) -> int:
     check_output_folder(args.out, **safety)
     full = checked_network(args, scenario)
     observations = load_observations(args.observed or scenario.network_folder / "observed_times.csv", full)
-    print(
-        f"sim: comparing {len(observations)} observations, each with the network of its year", file=sys.stderr
-    )
+    info(f"comparing {len(observations)} observations, each with the network of its year")
     table = calibrate(scenario, full, observations, args.backend)
     stats = summarise(table)
 
@@ -98,5 +95,5 @@ def command(args: argparse.Namespace) -> int:
             f"stop_loss_min {fit['stop_loss_min']:.2f} per link; MAPE of the fit {fit['mape_pct']:.1f} % "
             "(apply in a scenario's [parameters] to use)"
         )
-    print(f"\nwrote {args.out}/ (calibration.csv, summary.json, observed_vs_modelled.png)", file=sys.stderr)
+    info(f"wrote {args.out}/ (calibration.csv, summary.json, observed_vs_modelled.png)")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import add_force_option, checked_network, data_folders
+from sim.cli.common import add_force_option, checked_network, data_folders, info, is_stdout, output_path
 from sim.modes import PROFILES
 from sim.output import atomic_path, check_output_file
 from sim.scenario import apply_scenario, load_scenario
@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Write the compiled door-to-door graph of one profile (nodes: centres, terminals, "
         "platforms; edges with minutes and their components) as GraphML.",
     )
-    exp.add_argument("file", type=Path, help="output file (.graphml)")
+    exp.add_argument("file", help="output file (.graphml), or - for standard output")
     exp.add_argument("--profile", default="rail", choices=sorted(PROFILES), help="profile (default: rail)")
     exp.add_argument("--scenario", default="today", help="scenario file or bundled name (default: today)")
     exp.add_argument("--network", type=Path, help="network folder (default: the bundled one)")
@@ -39,8 +39,11 @@ def command(args: argparse.Namespace) -> int:
     check_output_file(args.file, **safety)
     net = apply_scenario(scenario, checked_network(args, scenario))
     graph = build_graph(net, PROFILES[args.profile], scenario.parameters)
-    atomic_path(args.file, lambda tmp: write_graphml(graph, tmp), **safety)
-    print(
-        f"wrote {args.file}: {graph.n_nodes} nodes, {graph.n_edges} edges ({args.profile}, '{scenario.name}')"
-    )
+    if is_stdout(args.file):
+        with output_path(args.file, ".graphml") as path:
+            write_graphml(graph, path)
+    else:
+        atomic_path(args.file, lambda tmp: write_graphml(graph, tmp), **safety)
+    where = "standard output" if is_stdout(args.file) else args.file
+    info(f"wrote {where}: {graph.n_nodes} nodes, {graph.n_edges} edges ({args.profile}, '{scenario.name}')")
     return 0

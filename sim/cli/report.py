@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import add_force_option, add_network_options, checked_network, data_folders, progress
+from sim.cli.common import (
+    add_force_option,
+    add_network_options,
+    checked_network,
+    data_folders,
+    info,
+    is_stdout,
+    progress,
+    write_text,
+)
 from sim.evaluate import evaluate
 from sim.output import atomic_file, check_output_file
 from sim.report import render_report
@@ -24,7 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     rep.add_argument("scenario", help="scenario A (file or bundled name)")
     rep.add_argument("other", nargs="?", help="scenario B to compare with A")
-    rep.add_argument("--out", type=Path, help="output file (default: results/report-A[-vs-B].html)")
+    rep.add_argument(
+        "--out", type=Path, help="output file (default: results/report-A[-vs-B].html; - for standard output)"
+    )
     add_network_options(rep)
     add_force_option(rep)
     rep.set_defaults(func=command)
@@ -38,7 +49,8 @@ def command(args: argparse.Namespace) -> int:
     name = f"report-{first.name}" + (f"-vs-{second.name}" if second else "")
     out = args.out or Path("results") / f"{name}.html"
     safety = {"force": args.force, "protected": data_folders(*scenarios)}
-    check_output_file(out, **safety)
+    if not is_stdout(out):
+        check_output_file(out, **safety)
     log = progress(args)
     full = checked_network(args, first)
     before = evaluate(first, full, backend=args.backend, progress=log)
@@ -46,6 +58,10 @@ def command(args: argparse.Namespace) -> int:
     if second is not None:
         full_after = full if second.network_folder == first.network_folder else checked_network(args, second)
         after = evaluate(second, full_after, backend=args.backend, progress=log)
-    atomic_file(out, render_report(before, full, after, full_after), **safety)
-    print(f"wrote {out}")
+    page = render_report(before, full, after, full_after)
+    if is_stdout(out):
+        write_text(out, page)
+    else:
+        atomic_file(out, page, **safety)
+        info(f"wrote {out}")
     return 0

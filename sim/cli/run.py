@@ -12,9 +12,11 @@ from sim.cli.common import (
     add_network_options,
     checked_network,
     data_folders,
+    info,
     progress,
     scenario_from_args,
 )
+from sim.errors import EXIT_TARGETS_NOT_MET
 from sim.evaluate import Evaluation, evaluate
 from sim.output import atomic_folder, check_output_folder
 from sim.results import RUN_FILES, write_run
@@ -36,7 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_network_options(run)
     run.add_argument("--out", type=Path, help="results folder (default: results/<scenario>)")
     run.add_argument("--year", type=int, help="override the scenario's year (network as built by then)")
-    run.add_argument("--quiet", action="store_true", help="print only the target table")
+    run.add_argument(
+        "--check",
+        action="store_true",
+        help=f"exit with status {EXIT_TARGETS_NOT_MET} when a target is not met (results are still written), "
+        "so that a script or CI job can gate on the plans' targets",
+    )
     add_force_option(run)
     run.set_defaults(func=command)
 
@@ -60,7 +67,12 @@ def command(args: argparse.Namespace) -> int:
     atomic_folder(out, lambda tmp: write_run(result, full, tmp, progress=log), **safety)
     log(f"tables and figures written ({time.perf_counter() - started:.1f} s)")
     print(target_report(result))
-    log(f"wrote {out}/ ({', '.join(RUN_FILES)})")
+    info(f"wrote {out}/ ({', '.join(RUN_FILES)})")
+    missed = [tr.target.id for tr in result.targets if not tr.met]
+    if args.check and missed:
+        # every target's verdict as it is read today; a headline reading per target comes with branch verdicts
+        info(f"--check: {len(missed)} of {len(result.targets)} targets not met ({', '.join(missed)})")
+        return EXIT_TARGETS_NOT_MET
     return 0
 
 

@@ -6,7 +6,14 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from sim.cli.common import add_force_option, add_network_options, checked_network, data_folders, progress
+from sim.cli.common import (
+    add_force_option,
+    add_network_options,
+    checked_network,
+    data_folders,
+    info,
+    progress,
+)
 from sim.evaluate import evaluate
 from sim.modes import PROFILES
 from sim.output import atomic_folder, check_output_folder
@@ -51,5 +58,5 @@ def command(args: argparse.Namespace) -> int:
     scenario = replace(scenario, profiles=(PROFILES[args.profile],), targets_file=None)
     result = evaluate(scenario, full, backend=args.backend, progress=progress(args))
     atomic_folder(out, lambda tmp: write_map(result, city.id, args.profile, tmp), **safety)
-    print(f"wrote {out}/ (map.png, map.svg, minutes.csv)")
+    info(f"wrote {out}/ (map.png, map.svg, minutes.csv)")
     return 0
