@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from sim.errors import InputError
+from sim.generator import written_by_sim
 
 __all__ = [
     "MARKER",
@@ -42,6 +43,7 @@ __all__ = [
     "check_plain_name",
     "marker_text",
     "remove_stale",
+    "replace_atomically",
     "write_csv",
     "write_json",
     "written_by_sim",
@@ -53,10 +55,6 @@ MARKER = ".sim-results"
 _STARTED = time.time()  # this process's start, near enough: sim.output is imported first thing
 _PLAIN_NAME = re.compile(r"^[\w-][\w.-]*$")
 _MAX_NAME = 100
-_FILE_SIGNATURES = {
-    ".html": b'<meta name="generator" content="sim',
-    ".graphml": b"<graphml",
-}
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -180,29 +178,6 @@ def check_output_folder(
         "to replace it and everything in it",
         destination,
     )
-
-
-def written_by_sim(path: Path) -> bool:
-    """Whether the file at ``path`` is recognisably one that ``sim`` wrote (by its content).
-
-    A report carries ``<meta name="generator" content="sim">`` in its head; a GraphML
-    export the graph attribute ``generator`` = ``sim VERSION`` (written after the nodes
-    and edges, so it is looked for at the end). Other files are not recognised.
-    """
-    suffix = Path(path).suffix.lower()
-    signature = _FILE_SIGNATURES.get(suffix)
-    if signature is None:
-        return False
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(4096)
-            if suffix != ".graphml":
-                return signature in head
-            handle.seek(max(handle.seek(0, os.SEEK_END) - 4096, 0))
-            tail = handle.read()
-    except OSError:
-        return False
-    return signature in head and b'attr.name="generator"' in head and b">sim " in tail
 
 
 def check_output_file(destination: Path, *, force: bool = False, protected: Iterable[Path] = ()) -> Path:
@@ -371,17 +346,30 @@ def atomic_path(
 ) -> Path:
     """Create the file ``destination`` by calling ``write(tmp)`` on a temporary path, then renaming.
 
-    :func:`check_output_file` is called first (``force`` and ``protected`` as there).
-    If ``write`` raises, nothing is left behind and an existing file is unchanged.
+    :func:`check_output_file` is called first (``force`` and ``protected`` as there);
+    then :func:`replace_atomically`.
     """
     destination = Path(destination)
     check_output_file(destination, force=force, protected=protected)
+    return replace_atomically(destination, write)
+
+
+def replace_atomically(destination: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` on a temporary path next to ``destination``, then rename it over it.
+
+    No check of what is replaced (the caller's :func:`atomic_path` does that). The
+    temporary path does not exist when ``write`` is called (writers such as GDAL refuse
+    an existing empty file) and keeps the destination's suffix (they choose the format
+    by it). If ``write`` raises, nothing is left behind and an existing file is unchanged.
+    """
+    destination = Path(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(destination)
     handle, name = tempfile.mkstemp(
         prefix=f".{destination.name}.tmp-{os.getpid()}-", suffix=destination.suffix, dir=destination.parent
     )
     os.close(handle)
+    os.unlink(name)
     try:
         write(Path(name))
         umask = os.umask(0)

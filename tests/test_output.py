@@ -274,6 +274,68 @@ def test_export_replaces_its_own_file_but_not_another(work, capsys):
     assert code == 2 and "over a folder" in error_lines(err)[0]
 
 
+def foreign_file(path: Path) -> bytes:
+    """Write at ``path`` a valid file of its format that another program wrote; return its bytes."""
+    suffix = path.suffix
+    if suffix == ".gpkg":
+        import geopandas as gpd
+        from shapely.geometry import Point
+
+        frame = gpd.GeoDataFrame({"name": ["mine"]}, geometry=[Point(114.3, 30.6)], crs=4326)
+        frame.to_file(path, layer="mine", driver="GPKG", engine="pyogrio", metadata={"generator": "QGIS"})
+    elif suffix == ".omx":
+        import numpy as np
+        import openmatrix as omx
+
+        with omx.open_file(str(path), "w") as f:
+            f["mine"] = np.zeros((2, 2))
+    elif suffix == ".gexf":
+        import networkx as nx
+
+        nx.write_gexf(nx.path_graph(3), path)
+    elif suffix == ".geojson":
+        path.write_text('{"type": "FeatureCollection", "features": []}\n', encoding="utf-8")
+    else:
+        path.write_text("<graphml>mine</graphml>", encoding="utf-8")
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("suffix", [".graphml", ".gexf", ".geojson", ".gpkg", ".omx"])
+def test_every_export_format_replaces_its_own_file_but_not_another(work, capsys, suffix):
+    """The generator tag of each format (sim.generator) is found again; a foreign file is kept."""
+    mine = work.parent / f"g{suffix}"
+    assert run(capsys, "export", mine, "--scenario", "tiny.toml")[0] == 0
+    assert written_by_sim(mine)
+    assert run(capsys, "export", mine, "--scenario", "tiny.toml")[0] == 0
+    other = work.parent / f"other{suffix}"
+    before = foreign_file(other)
+    assert not written_by_sim(other)
+    code, err = run(capsys, "export", other, "--scenario", "tiny.toml")
+    assert code == 2 and "sim did not write" in error_lines(err)[0]
+    assert other.read_bytes() == before
+    assert run(capsys, "export", other, "--scenario", "tiny.toml", "--force")[0] == 0
+    assert written_by_sim(other)
+
+
+def test_a_geojson_export_keeps_a_foreign_layer_file_beside_it(work, capsys):
+    """x.geojson also writes x-cities.geojson...: each of them is checked before anything is written."""
+    beside = work.parent / "x-cities.geojson"
+    before = foreign_file(beside)
+    code, err = run(capsys, "export", work.parent / "x.geojson", "--scenario", "tiny.toml")
+    assert code == 2 and "x-cities.geojson" in error_lines(err)[0]
+    assert beside.read_bytes() == before
+    assert not (work.parent / "x.geojson").exists()
+
+
+def test_a_gexf_export_is_the_same_bytes_on_another_day(work, capsys):
+    """No date of writing in the file: the same inputs give the same bytes."""
+    first, second = work.parent / "a.gexf", work.parent / "b.gexf"
+    assert run(capsys, "export", first, "--scenario", "tiny.toml")[0] == 0
+    assert run(capsys, "export", second, "--scenario", "tiny.toml")[0] == 0
+    assert b"lastmodifieddate" not in first.read_bytes()
+    assert first.read_bytes() == second.read_bytes()
+
+
 def test_a_data_file_is_never_replaced(work, capsys, tmp_path):
     net = tmp_path / "net"
     net.mkdir()

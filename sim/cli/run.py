@@ -14,6 +14,7 @@ from sim.cli.common import (
     data_folders,
     info,
     progress,
+    require_geo_or_exit,
     scenario_from_args,
 )
 from sim.errors import EXIT_TARGETS_NOT_MET
@@ -39,6 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--out", type=Path, help="results folder (default: results/<scenario>)")
     run.add_argument("--year", type=int, help="override the scenario's year (network as built by then)")
     run.add_argument(
+        "--gpkg", action="store_true", help="also write <scenario>.gpkg (cities, terminals, links; geo extra)"
+    )
+    run.add_argument(
         "--check",
         action="store_true",
         help=f"exit with status {EXIT_TARGETS_NOT_MET} when a target is not met (results are still written), "
@@ -51,6 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def command(args: argparse.Namespace) -> int:
     """Run ``sim run``."""
     scenario = scenario_from_args(args, args.scenario)
+    if args.gpkg:
+        require_geo_or_exit()
     log = progress(args)
     out = args.out or Path("results") / scenario.name
     safety = {
@@ -64,7 +70,15 @@ def command(args: argparse.Namespace) -> int:
     full = checked_network(args, scenario)
     result = evaluate(scenario, full, backend=args.backend, progress=log)
     started = time.perf_counter()
-    atomic_folder(out, lambda tmp: write_run(result, full, tmp, progress=log), **safety)
+
+    def fill(tmp: Path) -> None:
+        write_run(result, full, tmp, progress=log)
+        if args.gpkg:
+            from sim.export.gpkg import write_run_gpkg
+
+            write_run_gpkg(result, full, tmp)
+
+    atomic_folder(out, fill, **safety)
     log(f"tables and figures written ({time.perf_counter() - started:.1f} s)")
     print(target_report(result))
     info(f"wrote {out}/ ({', '.join(RUN_FILES)})")
