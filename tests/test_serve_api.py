@@ -16,6 +16,9 @@ import pytest
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
+from test_validate import bad_network
+
+from sim.scenario import BUNDLED_NETWORK
 from sim.serve.server import BackgroundServer
 from sim.serve.workbench import Workbench
 
@@ -223,3 +226,25 @@ def test_sim_serve_refuses_a_bad_port():
         [sys.executable, "-m", "sim.cli", "serve", "--port", "70000"], capture_output=True, text=True
     )
     assert out.returncode == 2 and "outside 0..65535" in out.stderr
+
+
+def test_sim_serve_loads_the_network_through_the_gate(tmp_path):
+    net = bad_network(tmp_path)  # what sim validate rejects, sim serve rejects with the same line
+    out = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "serve", "--network", str(net), "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "links_rail.csv:2: field 'speed_kmh'" in out.stderr, out.stderr
+
+
+def test_sim_serve_refuses_a_results_folder_in_the_data(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "serve", "--port", "0", "--results", str(BUNDLED_NETWORK)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 2 and "inside the data folder" in out.stderr, out.stderr

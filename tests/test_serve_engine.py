@@ -1,18 +1,22 @@
 """The workbench's engine: masked union graphs against full rebuilds, hand calculations,
 validation of every parameter, and saved scenarios that the CLI runs."""
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pytest
 from conftest import TINY, with_hand_parameters
 
+from sim.cli import main as cli_main
 from sim.errors import InputError
 from sim.evaluate import evaluate
 from sim.graph import build_graph
 from sim.modes import PROFILES
-from sim.scenario import apply_scenario, load_scenario
+from sim.output import MARKER, marker_text
+from sim.scenario import BUNDLED_NETWORK, BUNDLED_SCENARIOS, apply_scenario, load_scenario
 from sim.serve.save import save_scenario
 from sim.serve.workbench import State, Workbench
 
@@ -237,7 +241,52 @@ def test_saved_scenario_runs_in_the_cli_with_the_same_verdicts(wb, tmp_path):
     for bad in ("../escape", "/abs", "Upper", "a b", "", "x" * 60, "名字"):
         with pytest.raises(InputError, match="name must be"):
             save_scenario(wb, state, bad, tmp_path / "results")
-    assert sorted(p.name for p in (tmp_path / "results" / "scenarios").iterdir()) == ["my-view.toml"]
+    saved = tmp_path / "results" / "scenarios"
+    assert sorted(p.name for p in saved.iterdir()) == [MARKER, "my-view.toml"]
+    assert json.loads((saved / MARKER).read_text())["written_by"] == "sim serve"
+
+
+def test_saving_refuses_folders_it_must_not_write(wb, tmp_path, monkeypatch):
+    state = wb.default_state()
+    # inside the data: the network folder, or the bundled scenarios' folder's parent
+    with pytest.raises(InputError, match="inside the data folder"):
+        save_scenario(wb, state, "x", BUNDLED_NETWORK)
+    with pytest.raises(InputError, match="data folder"):
+        save_scenario(wb, state, "x", BUNDLED_SCENARIOS.parent)
+    # a folder the user filled, or another command's results: never written into
+    mine = tmp_path / "mine" / "scenarios"
+    mine.mkdir(parents=True)
+    (mine / "notes.txt").write_text("keep me")
+    with pytest.raises(InputError, match="did not write"):
+        save_scenario(wb, state, "x", tmp_path / "mine")
+    run = tmp_path / "run" / "scenarios"
+    run.mkdir(parents=True)
+    (run / MARKER).write_text(marker_text("sim run"))
+    with pytest.raises(InputError, match="sim run"):
+        save_scenario(wb, state, "x", tmp_path / "run")
+    # a file where the results folder should be; the current directory itself
+    (tmp_path / "file").write_text("")
+    with pytest.raises(InputError, match="is a file"):
+        save_scenario(wb, state, "x", tmp_path / "file")
+    monkeypatch.chdir(tmp_path / "mine" / "scenarios")
+    with pytest.raises(InputError, match="current directory"):
+        save_scenario(wb, state, "x", tmp_path / "mine")
+    assert sorted(p.name for p in mine.iterdir()) == ["notes.txt"] and sorted(run.iterdir()) == [run / MARKER]
+    # older saves (only .toml files, no marker) are taken as the workbench's own
+    old = tmp_path / "old" / "scenarios"
+    old.mkdir(parents=True)
+    (old / "earlier.toml").write_text("# saved before folders carried the marker\n")
+    assert save_scenario(wb, state, "x", tmp_path / "old") == old / "x.toml"
+
+
+def test_sim_run_does_not_replace_the_saved_scenarios(wb, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    save_scenario(wb, wb.default_state(), "mine", Path("results"))
+    scenario = tmp_path / "scenarios.toml"  # its results would go to results/scenarios/
+    scenario.write_text('name = "scenarios"\nextends = "today"\n', encoding="utf-8")
+    assert cli_main(["-q", "run", str(scenario)]) == 2
+    assert "sim serve" in capsys.readouterr().err
+    assert (tmp_path / "results" / "scenarios" / "mine.toml").is_file()
 
 
 def test_year_changes_and_toggles_give_the_same_answer_in_any_order(wb):

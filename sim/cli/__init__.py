@@ -32,7 +32,7 @@ from sim.cli import (
     travel_map,
     validate,
 )
-from sim.cli.common import add_common_options, configure_messages, debug
+from sim.cli.common import add_common_options, configure_messages, debug, escape_unencodable_output
 from sim.errors import (
     EXIT_BAD_INPUT,
     EXIT_CODES,
@@ -79,6 +79,7 @@ COMMANDS = (run, route, compare, travel_map, report, scenarios, sweep, serve, ex
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sim`` command line; return the exit status (see :data:`sim.errors.EXIT_CODES`)."""
+    escape_unencodable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "quiet", False) and getattr(args, "verbose", False):

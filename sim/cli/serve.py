@@ -7,7 +7,9 @@ import sys
 import threading
 from pathlib import Path
 
+from sim.cli.common import progress, report_problems
 from sim.errors import EXIT_BAD_INPUT
+from sim.scenario import BUNDLED_NETWORK
 
 __all__ = ["register"]
 
@@ -53,12 +55,20 @@ def command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+    from sim.serve.save import check_results_folder, data_folders
     from sim.serve.workbench import Workbench
+    from sim.validate import Problem
 
     if not 0 <= args.port <= 65535:
         print(f"sim: error: --port {args.port} outside 0..65535", file=sys.stderr)
         return EXIT_BAD_INPUT
-    workbench = Workbench(args.network)
+    folder = args.network or BUNDLED_NETWORK
+    log = progress(args)
+    log(f"loading and checking the network in {folder}")
+    found: list[Problem] = []
+    workbench = Workbench(args.network, warn=found.append)  # through the one gate, as every command
+    report_problems(args, folder, found)
+    check_results_folder(args.results, data_folders(workbench))  # a bad --results is refused now
     try:
         sock = bind(args.host, args.port)
     except OSError as error:

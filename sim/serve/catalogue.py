@@ -7,6 +7,7 @@ Everything here is read once when the server starts; nothing comes from the brow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from sim.errors import InputError
 from sim.network import Network
 from sim.scenario import BUNDLED_SCENARIOS, Scenario, load_scenario
 from sim.sweep.spec import load_sweep
+from sim.validate import Problem, check_scenario
 
 __all__ = ["Catalogue", "ProjectInfo", "Rules", "load_catalogue"]
 
@@ -100,38 +102,61 @@ class Catalogue:
 
 
 def load_catalogue(
-    full: Network, network_folder: Path | None = None, scenarios_folder: Path = BUNDLED_SCENARIOS
+    full: Network,
+    network_folder: Path | None = None,
+    scenarios_folder: Path = BUNDLED_SCENARIOS,
+    *,
+    warn: Callable[[Problem], None] | None = None,
 ) -> Catalogue:
     """Read the scenarios and sweep files, and describe every project of ``full``.
+
+    Each scenario is checked against the data as ``sim run`` checks it
+    (:func:`sim.validate.check_scenario`): one with an error (a project or link this
+    network lacks, a year before its data) is left out of the offer, with a warning that
+    says why; its warnings are passed on.
 
     Parameters
     ----------
     full
-        The full network (every status).
+        The full network (every status), loaded through :func:`sim.validate.load_checked_network`.
     network_folder
         The ``--network`` folder the scenarios are pointed at (None: their own).
     scenarios_folder
         Where the scenarios are (``*.toml``, sweep files in ``sweeps/``): the bundled ones.
+    warn
+        Called with each warning (default: none are reported).
 
     Raises
     ------
     InputError
         If no bundled scenario can be read against this network.
     """
+    report = warn or (lambda _problem: None)
     scenarios: dict[str, Scenario] = {}
     for path in sorted(Path(scenarios_folder).glob("*.toml")):
         if path.stem == "targets":
             continue
         try:
             scenario = load_scenario(str(path), network_folder)
-        except InputError:
+        except InputError as error:
+            report(_left_out(path, error))
             continue
-        known = {lk.project for lk in full.links if lk.project}
-        if set(scenario.add_projects) <= known and set(scenario.drop_projects) <= known:
-            scenarios[path.stem] = scenario
+        problems = check_scenario(scenario, full)
+        errors = [p.error for p in problems if p.severity == "error"]
+        if errors:
+            report(_left_out(path, errors[0]))
+            continue
+        for problem in problems:
+            report(problem)
+        scenarios[path.stem] = scenario
     if not scenarios:
         raise InputError("no scenario applies to this network", network_folder or scenarios_folder)
     return Catalogue(full, scenarios, _projects(full), _rules(full, Path(scenarios_folder)))
+
+
+def _left_out(path: Path, error: InputError) -> Problem:
+    message = f"scenario '{path.stem}' is not offered: {error}"
+    return Problem("warning", InputError(message, None, None, None), "scenario")
 
 
 def _projects(full: Network) -> dict[str, ProjectInfo]:

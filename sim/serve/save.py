@@ -4,20 +4,34 @@ The file extends the bundled scenario the state starts from, sets the year, adds
 drops the toggled projects, and removes each cut link with a ``remove_link``
 modification. It is written only to ``RESULTS/scenarios/NAME.toml``, with NAME a slug
 checked here: no path ever comes from the browser.
+
+The folder ``RESULTS/scenarios/`` is checked and written as :mod:`sim.output` writes
+every result: never the current directory, a home or a git repository, never in or over
+the project's data, never a folder another command (or the user) filled; it carries the
+:data:`~sim.output.MARKER` of ``sim serve``, so that no other command replaces it; each
+file is written atomically and an existing one is never replaced.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from sim.errors import InputError
-from sim.output import atomic_file
-from sim.scenario import BUNDLED_SCENARIOS
+from sim.output import MARKER, atomic_file, check_output_folder, marker_text
+from sim.scenario import BUNDLED_NETWORK, BUNDLED_SCENARIOS
 from sim.serve.workbench import State, Workbench
 
-__all__ = ["SLUG", "save_scenario", "scenario_text"]
+__all__ = ["SAVED", "SLUG", "WRITTEN_BY", "check_results_folder", "save_scenario", "scenario_text"]
+
+SAVED = "scenarios"
+"""The folder of the results folder that saved scenarios go to."""
+WRITTEN_BY = "sim serve"
+_SAVING = threading.Lock()  # two tabs saving one name: the second is told it exists
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 
@@ -98,21 +112,62 @@ def _description(state: State) -> str:
     return " ".join(parts) + "."
 
 
+def data_folders(wb: Workbench) -> tuple[Path, ...]:
+    """Folders holding the workbench's data: nothing is saved in or over them."""
+    folders = [BUNDLED_NETWORK, BUNDLED_SCENARIOS, wb.full.folder]
+    for s in wb.catalogue.scenarios.values():
+        folders += [f.parent for f in (s.file, s.extends, s.targets_file) if f is not None]
+    return tuple(dict.fromkeys(Path(f).resolve() for f in folders))
+
+
+def check_results_folder(results: Path, protected: Iterable[Path] = ()) -> Path:
+    """Check that saved scenarios may go to ``results/scenarios/``; return that folder.
+
+    Called when the server starts (so that a bad ``--results`` is refused at once) and
+    before each save.
+
+    Raises
+    ------
+    InputError
+        If ``results`` is a file, or the folder would be in or over the data, the current
+        directory, a home or a git repository, or is a folder that ``sim serve`` did not
+        write (one holding only ``*.toml`` files, saved before folders carried the
+        marker, is taken as its own).
+    """
+    results = Path(results)
+    if results.exists() and not results.is_dir():
+        raise InputError("the results folder is a file", results)
+    folder = results / SAVED
+    target = Path(os.path.abspath(folder.expanduser())).resolve()
+    for data in protected:
+        data = Path(data).resolve()
+        if target == data or data in target.parents:
+            raise InputError(f"refusing to save scenarios inside the data folder {data}", folder)
+    return check_output_folder(folder, protected=protected, known=("*.toml",), written_by=WRITTEN_BY)
+
+
 def save_scenario(wb: Workbench, state: State, name: str, results: Path) -> Path:
     """Write the scenario of ``state`` as ``results/scenarios/NAME.toml``; return the path.
 
     Raises
     ------
     InputError
-        For a name that is not a slug, or a file of that name that already exists.
+        For a name that is not a slug, a file of that name that already exists, or a
+        results folder :func:`check_results_folder` refuses.
     """
     if not isinstance(name, str) or not SLUG.match(name):
         raise InputError(
             "name must be 1-48 lowercase letters, digits or '-', starting with a letter or digit",
             field="name",
         )
-    folder = Path(results) / "scenarios"
-    path = folder / f"{name}.toml"
-    if path.exists():
-        raise InputError(f"a saved scenario '{name}' exists already: choose another name", field="name")
-    return atomic_file(path, scenario_text(wb, state, name))
+    protected = data_folders(wb)
+    text = scenario_text(wb, state, name)
+    with _SAVING:
+        folder = check_results_folder(results, protected)
+        path = folder / f"{name}.toml"
+        if path.exists():
+            raise InputError(f"a saved scenario '{name}' exists already: choose another name", field="name")
+        folder.mkdir(parents=True, exist_ok=True)
+        if not (folder / MARKER).exists():
+            atomic_file(folder / MARKER, marker_text(WRITTEN_BY), protected=protected)
+        return atomic_file(path, text, protected=protected)

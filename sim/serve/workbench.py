@@ -12,9 +12,11 @@ Every method that takes input from the browser validates it and raises
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,13 +25,14 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.modes import PROFILES
-from sim.network import Link, Network, load_network
+from sim.network import Link, Network
 from sim.scenario import BUNDLED_NETWORK, BUNDLED_SCENARIOS, Scenario, apply_scenario
 from sim.serve.catalogue import Catalogue, load_catalogue
 from sim.serve.compiled import CompiledGraph, Solved
 from sim.serve.verdicts import ProfileTimes, judge
 from sim.sweep.spec import line_sections
 from sim.targets import Target, load_targets
+from sim.validate import Problem, load_checked_network
 
 __all__ = ["YEAR_MAX", "YEAR_MIN", "Cut", "State", "StateResult", "Workbench"]
 
@@ -121,20 +124,31 @@ class Workbench:
         The network folder (None: the bundled one).
     scenarios_folder
         The scenarios offered (default: the bundled ones).
+    warn
+        Called with each warning about the data and the scenarios (default: logged on
+        the ``sim`` logger, as :func:`sim.validate.load_checked_network` does).
 
     Raises
     ------
+    InputErrors
+        For a network that ``sim validate`` rejects (the one gate,
+        :func:`sim.validate.load_checked_network`).
     InputError
-        For a network folder or targets file that cannot be read.
+        For a targets file that cannot be read, or when no scenario applies.
     """
 
     def __init__(
-        self, network_folder: Path | None = None, scenarios_folder: Path = BUNDLED_SCENARIOS
+        self,
+        network_folder: Path | None = None,
+        scenarios_folder: Path = BUNDLED_SCENARIOS,
+        *,
+        warn: Callable[[Problem], None] | None = None,
     ) -> None:
         folder = Path(network_folder) if network_folder is not None else BUNDLED_NETWORK
-        self.full = load_network(folder)
+        report = warn or (lambda problem: logging.getLogger("sim").warning("%s", problem))
+        self.full = load_checked_network(folder, warn=report)
         self.network_folder = network_folder
-        self.catalogue: Catalogue = load_catalogue(self.full, network_folder, scenarios_folder)
+        self.catalogue: Catalogue = load_catalogue(self.full, network_folder, scenarios_folder, warn=report)
         self.city_ids = tuple(c.id for c in self.full.cities)
         self.city_index = {c: i for i, c in enumerate(self.city_ids)}
         self._row_of = {(lk.file, lk.row): i for i, lk in enumerate(self.full.links)}
