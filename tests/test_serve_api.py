@@ -18,6 +18,7 @@ pytest.importorskip("uvicorn")
 
 from test_validate import bad_network
 
+from sim.generator import written_by_sim
 from sim.scenario import BUNDLED_NETWORK
 from sim.serve.server import BackgroundServer
 from sim.serve.workbench import Workbench
@@ -86,6 +87,60 @@ def test_city_and_od_download(server):
     assert (
         lines[0] == "origin,destination,profile,door_to_door_min,timetable_min" and len(lines) == 1 + 54 * 53
     )
+
+
+def test_meta_carries_the_map_background(server):
+    _, meta, _ = get(server, "/api/meta")
+    kinds = {(f["kind"], f["id"]) for f in meta["background"]}
+    assert {("province", "hubei"), ("province", "hunan"), ("province", "jiangxi")} <= kinds
+    assert {("river", "yangtze"), ("lake", "poyang")} <= kinds
+    hubei = next(f for f in meta["background"] if f["id"] == "hubei")
+    lon, lat = hubei["label"]
+    assert 108 < lon < 116.5 and 29 < lat < 33.5  # inside Hubei's extent
+
+
+def test_isochrones_of_a_city(server):
+    status, body, _ = get(server, "/api/isochrones" + q(scenario="today", city="wuhan", profile="rail"))
+    assert status == 200 and body["reading"] == "door_to_door"
+    assert [i["minutes"] for i in body["isochrones"]] == [60, 120, 180]
+    assert [i["points"] for i in body["isochrones"]] == sorted(i["points"] for i in body["isochrones"])
+    rings = [part[0] for part in body["isochrones"][2]["parts"]]
+    assert all(r[0] == r[-1] for r in rings) and max(len(r) for r in rings) > 50
+    assert get(server, "/api/isochrones" + q(city="atlantis"))[0] == 400
+
+
+def test_geopackage_download_holds_the_views_layers(server, tmp_path):
+    pyogrio = pytest.importorskip("pyogrio")
+    cut = "京广高铁:st_wuhan-st_xianningbei"
+    query = q(scenario="today", add="changjiu_hsr", cut=cut, city="wuhan", profile="rail")
+    request = urllib.request.Request(server.url.rstrip("/") + "/api/layers.gpkg" + query)
+    with urllib.request.urlopen(request, timeout=120) as r:
+        assert (
+            "attachment" in r.headers["content-disposition"] and ".gpkg" in r.headers["content-disposition"]
+        )
+        path = tmp_path / "view.gpkg"
+        path.write_bytes(r.read())
+    layers = {name for name, _ in pyogrio.list_layers(path)}
+    assert {"cities", "terminals", "links_hsr", "isochrones"} <= layers
+    assert written_by_sim(path)
+    hsr = pyogrio.read_dataframe(path, layer="links_hsr")
+    cut_rows = hsr[
+        (hsr["line"] == "京广高铁")
+        & (hsr["from"].isin(["st_wuhan", "st_xianningbei"]))
+        & (hsr["to"].isin(["st_wuhan", "st_xianningbei"]))
+    ]
+    assert len(cut_rows) and not cut_rows["in_scenario"].astype(bool).any()
+    added = hsr[hsr["project"] == "changjiu_hsr"]
+    assert len(added) and added["in_scenario"].astype(bool).all()
+    assert list(server.results.iterdir()) in ([], [server.results / "scenarios"])  # nothing kept
+
+
+def test_geopackage_without_the_geo_extra_says_so(server, monkeypatch):
+    import sim.serve.app
+
+    monkeypatch.setattr(sim.serve.app, "geopackage_available", lambda: False)
+    status, body, _ = get(server, "/api/layers.gpkg" + q(scenario="today"))
+    assert status == 400 and "geo extra" in body["error"]
 
 
 def test_save_writes_only_under_the_results_folder(server):

@@ -179,3 +179,24 @@ def test_a_refused_shared_url_says_why_and_shows_the_default(page, server):
     assert page.locator("#targets .target").count() == 8
     # the refused request is the one expected error the browser logs
     assert all("400" in p for p in page.problems)
+
+
+def test_map_background_city_isochrones_and_geopackage(page, server, tmp_path):
+    open_page(page, server, "?scenario=today&lang=en")
+    assert page.locator("#map path.province.region").count() == 3
+    assert page.locator("#map path.river").count() >= 5 and page.locator("#map path.lake").count() >= 2
+    page.locator("#map circle.city[data-city='wuhan']").dispatch_event("click")
+    page.wait_for_selector("#map path.iso", timeout=60_000)
+    assert page.locator("#map path.iso").count() == 3
+    assert "isochrones (door to door)" in page.locator("#legend").inner_text()
+    assert "city=wuhan" in page.url
+    # the timetable reading has no catchments: the isochrones go, the bands stay
+    page.locator("#reading").select_option("timetable")
+    assert page.locator("#map path.iso").count() == 0
+    if page.evaluate("window.__sim.meta.geopackage"):
+        with page.expect_download(timeout=120_000) as info:
+            page.locator("#gpkg").click()
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        assert path.suffix == ".gpkg" and path.read_bytes().startswith(b"SQLite format 3\x00")
+    assert page.problems == []

@@ -13,6 +13,7 @@ from conftest import TINY, with_hand_parameters
 from sim.cli import main as cli_main
 from sim.errors import InputError
 from sim.evaluate import evaluate
+from sim.geo import isochrones
 from sim.graph import build_graph
 from sim.modes import PROFILES
 from sim.output import MARKER, marker_text
@@ -357,3 +358,27 @@ def test_changes_list_every_faster_pair_once_fastest_first(wb):
     assert changes["n_faster"] == len(pairs)
     deltas = [x[2] for x in changes["faster"]]
     assert deltas == sorted(deltas) and deltas[0] == round(min(pairs.values()), 1)
+
+
+def test_scenario_of_a_state_is_the_one_the_cli_would_run(wb):
+    state = wb.parse_state(STATES[-1] | {"add": "changjiu_hsr", "drop": "hanshi_hsr"})
+    assert replace(wb.scenario_of(state), name="x") == replace(_equivalent(wb, state), name="x")
+    # a cut of a link the state's network lacks (武广's, dropped) is not a modification of nothing
+    gone = wb.parse_state(STATES[-1] | {"drop": "wuguang_hsr"})
+    assert wb.scenario_of(gone).modifications == ()
+
+
+@pytest.mark.parametrize(
+    ("query", "city", "profile"), [(STATES[2], "wuhan", "rail"), (STATES[6], "yueyang", "road")]
+)
+def test_isochrones_equal_those_of_a_full_evaluation(wb, query, city, profile):
+    """The masked graph's reached points give the polygons sim.geo draws for sim export."""
+    state = wb.parse_state(query)
+    mine = wb.isochrones(state, wb.city(city), profile)
+    ev = evaluate(_equivalent(wb, state), wb.full)
+    oracle = isochrones(ev, city, profile)
+    assert [i.minutes for i in mine] == [60.0, 120.0, 180.0]
+    for a, b in zip(mine, oracle, strict=True):
+        assert a.points == b.points and a.speed_kmh == b.speed_kmh and a.fixed_min == b.fixed_min
+        assert a.geometry.symmetric_difference(b.geometry).area <= 1e-9 * max(b.geometry.area, 1e-9)
+    assert 0 < mine[0].geometry.area < mine[1].geometry.area < mine[2].geometry.area

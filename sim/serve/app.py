@@ -3,8 +3,10 @@
 Routes
     ``/`` the page; ``/static/...`` its script, style and font (shipped in the package);
     ``/api/meta`` the map's facts; ``/api/state`` a state's verdicts, links and changes;
-    ``/api/city`` minutes from one city; ``/api/od.csv`` the OD table of a state;
-    ``/api/save`` (POST) a state as a scenario file under the results folder.
+    ``/api/city`` minutes from one city; ``/api/isochrones`` its 1-, 2- and 3-hour
+    isochrones; ``/api/od.csv`` the OD table of a state; ``/api/layers.gpkg`` its layers
+    as a GeoPackage (``geo`` extra); ``/api/save`` (POST) a state as a scenario file under
+    the results folder.
 
 Every parameter is checked by the workbench: bad input is a 400 with a one-line message,
 never a traceback. Nothing on the page is fetched from outside the machine.
@@ -15,6 +17,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +32,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from sim.errors import InputError
-from sim.serve.payload import city_payload, meta_payload, state_payload
+from sim.modes import PROFILES
+from sim.serve.payload import (
+    city_payload,
+    geopackage_available,
+    isochrone_payload,
+    meta_payload,
+    state_payload,
+)
 from sim.serve.save import save_scenario
 from sim.serve.workbench import State, Workbench
 from sim.typography import CJK_FONT
@@ -69,7 +80,9 @@ def create_app(workbench: Workbench, results: Path = Path("results")) -> Starlet
         The results folder; "save as scenario" writes only under ``results/scenarios/``.
     """
     wb = workbench
-    meta = json.dumps(meta_payload(wb), ensure_ascii=False).encode("utf-8")  # the same for every page
+    meta = json.dumps(meta_payload(wb), ensure_ascii=False, separators=(",", ":")).encode(
+        "utf-8"
+    )  # one for all
 
     def params(request: Request, allowed: set[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -125,6 +138,28 @@ def create_app(workbench: Workbench, results: Path = Path("results")) -> Starlet
         profile = wb.profile(p.get("profile"))
         return JSONResponse(await run_in_threadpool(city_payload, wb, state, city, profile, base))
 
+    async def api_isochrones(request: Request) -> Response:
+        p = params(request, _STATE_KEYS | {"city", "profile"})
+        state, _ = states(p)
+        city = wb.city(p.get("city"))
+        profile = wb.profile(p.get("profile"))
+        return JSONResponse(await run_in_threadpool(isochrone_payload, wb, state, city, profile))
+
+    async def api_gpkg(request: Request) -> Response:
+        p = params(request, _STATE_KEYS | {"city", "profile"})
+        state, _ = states(p)
+        city = wb.city(p["city"]) if p.get("city") else None
+        profile = wb.profile(p.get("profile"))
+        if not geopackage_available():
+            raise InputError('GeoPackage layers need the geo extra: pip install -e ".[geo]"', field="gpkg")
+        data = await run_in_threadpool(_geopackage, wb, state, city, profile)
+        name = f"sim-{state.scenario}-{state.year}.gpkg"
+        return Response(
+            data,
+            media_type="application/geopackage+sqlite3",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
     async def api_od(request: Request) -> Response:
         p = params(request, _STATE_KEYS | {"profile"})
         state, _ = states(p)
@@ -161,7 +196,35 @@ def create_app(workbench: Workbench, results: Path = Path("results")) -> Starlet
         Route("/api/meta", guarded(api_meta)),
         Route("/api/state", guarded(api_state)),
         Route("/api/city", guarded(api_city)),
+        Route("/api/isochrones", guarded(api_isochrones)),
         Route("/api/od.csv", guarded(api_od)),
+        Route("/api/layers.gpkg", guarded(api_gpkg)),
         Route("/api/save", guarded(api_save), methods=["POST"]),
     ]
     return Starlette(routes=routes, middleware=[Middleware(_Headers)])
+
+
+def _geopackage(wb: Workbench, state: State, city: int | None, profile: str) -> bytes:
+    """Return the layers of ``state`` as ``sim run --gpkg`` writes them, and the city's isochrones.
+
+    The state's scenario is evaluated in full (a download, not a click): cities with
+    their indicators, terminals, links of every mode (those not in the state's network
+    flagged), and, with a city, the isochrones of :func:`sim.geo.isochrones.isochrones`.
+    Written to a temporary folder, returned, and removed: nothing is kept on the server.
+    """
+    from sim.evaluate import evaluate
+    from sim.export.gpkg import write_gpkg
+    from sim.geo import isochrones, layers
+    from sim.geo.layers import isochrone_layer
+
+    scenario = wb.scenario_of(state)
+    result = evaluate(scenario, wb.full)
+    found = layers(result, wb.full)
+    if city is not None:
+        origin = wb.city_ids[city]
+        if profile not in result.results:
+            result = evaluate(replace(scenario, profiles=(*scenario.profiles, PROFILES[profile])), wb.full)
+        found.append(isochrone_layer(isochrones(result, origin, profile), origin, profile, scenario.name))
+    with tempfile.TemporaryDirectory(prefix="sim-serve-") as tmp:
+        path = write_gpkg(found, Path(tmp) / "layers.gpkg")
+        return path.read_bytes()

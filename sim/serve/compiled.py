@@ -188,6 +188,17 @@ class CompiledGraph:
             )
         return Solved(self, rows, readings[0], readings[1])
 
+    def node_minutes(self, active: np.ndarray, city: int) -> np.ndarray:
+        """Door-to-door minutes from one city's centre to every node of the graph.
+
+        For isochrones (:func:`sim.geo.isochrones.reached_from`); the distances kept for
+        the next click are left as they are.
+        """
+        mask, weight = self.weights(active)
+        lexical = weight * _HOPS + 1.0
+        dist = self._dijkstra(mask, lexical, self.origin_nodes[[city]])[0]
+        return np.floor(dist / _HOPS) / 60.0
+
     def _distances(
         self, reading: int, mask: np.ndarray, lexical: np.ndarray, sources: np.ndarray
     ) -> np.ndarray:

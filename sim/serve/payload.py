@@ -17,7 +17,14 @@ from sim.modes import PROFILES
 from sim.network import Network
 from sim.serve.workbench import YEAR_MAX, State, StateResult, Workbench, cut_of, cut_text
 
-__all__ = ["city_payload", "meta_payload", "state_payload"]
+__all__ = [
+    "background_payload",
+    "city_payload",
+    "geopackage_available",
+    "isochrone_payload",
+    "meta_payload",
+    "state_payload",
+]
 
 
 def _num(x: float, digits: int = 1) -> float | None:
@@ -108,8 +115,89 @@ def meta_payload(wb: Workbench) -> dict[str, Any]:
         "data_end": wb.data_end,
         "profiles": list(PROFILES),
         "rules": {"requires": rules.requires, "excludes": [list(g) for g in rules.excludes]},
-        "outlines": [],
-        "geopackage": False,
+        "background": background_payload(),
+        "geopackage": geopackage_available(),
+    }
+
+
+def geopackage_available() -> bool:
+    """Whether the ``geo`` extra is installed (GeoPackage downloads need it)."""
+    from sim.export.gpkg import require_geo
+
+    try:
+        require_geo()
+    except ImportError:
+        return False
+    return True
+
+
+def _rings(geometry: Any, digits: int = 3) -> list[list[list[list[float]]]]:
+    """Polygons (or lines) as nested lists of ``[lon, lat]``, rounded (3 digits: about 100 m)."""
+    parts = getattr(geometry, "geoms", [geometry])
+    out = []
+    for g in parts:
+        if g.is_empty:
+            continue
+        if g.geom_type == "Polygon":
+            rings = [g.exterior, *g.interiors]
+        else:
+            rings = [g]
+        out.append([[[round(x, digits), round(y, digits)] for x, y in ring.coords] for ring in rings])
+    return out
+
+
+def background_payload() -> list[dict[str, Any]]:
+    """Return the map background (provinces, lakes, rivers of ``sim/geodata``) for the page.
+
+    Each item: ``kind``, ``id``, ``zh``, ``en``, ``parts`` (polygons as lists of rings,
+    or a line as one ring) and, for provinces, ``label`` (where the name goes). Lines are
+    simplified to about 1.5 km, a pixel or so at the region's scale.
+    """
+    from shapely.geometry import shape
+    from shapely.ops import polylabel
+
+    from sim.geo.basemap import background_geojson
+
+    out = []
+    order = {"province": 0, "lake": 1, "river": 2}
+    features = sorted(background_geojson()["features"], key=lambda f: order.get(f["properties"]["kind"], 3))
+    for f in features:
+        props = f["properties"]
+        geometry = shape(f["geometry"]).simplify(0.015, preserve_topology=True)
+        item = {
+            "kind": props["kind"],
+            "id": props["id"],
+            "zh": props["name_zh"],
+            "en": props["name_en"],
+            "parts": _rings(geometry),
+        }
+        if props["kind"] == "province":  # where its name goes: the point farthest inside it
+            largest = max(getattr(geometry, "geoms", [geometry]), key=lambda g: g.area)
+            point = polylabel(largest, tolerance=0.05)
+            item["label"] = [round(point.x, 3), round(point.y, 3)]
+        out.append(item)
+    return out
+
+
+def isochrone_payload(wb: Workbench, state: State, city: int, profile: str) -> dict[str, Any]:
+    """Return the 1-, 2- and 3-hour isochrones from one city (door to door) as polygons."""
+    t0 = time.perf_counter()
+    found = wb.isochrones(state, city, profile)
+    return {
+        "city": wb.city_ids[city],
+        "profile": profile,
+        "reading": "door_to_door",
+        "isochrones": [
+            {
+                "minutes": iso.minutes,
+                "points": iso.points,
+                "parts": _rings(iso.geometry.simplify(0.005, preserve_topology=True)),
+            }
+            for iso in found
+        ],
+        "speed_kmh": round(found[0].speed_kmh, 2) if found else None,
+        "fixed_min": found[0].fixed_min if found else None,
+        "compute_ms": round((time.perf_counter() - t0) * 1e3, 1),
     }
 
 

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +33,9 @@ from sim.serve.verdicts import ProfileTimes, judge
 from sim.sweep.spec import line_sections
 from sim.targets import Target, load_targets
 from sim.validate import Problem, load_checked_network
+
+if TYPE_CHECKING:
+    from sim.geo.isochrones import Isochrone
 
 __all__ = ["YEAR_MAX", "YEAR_MIN", "Cut", "State", "StateResult", "Workbench"]
 
@@ -162,6 +165,7 @@ class Workbench:
         self._networks: OrderedDict[tuple[str, int], YearNetwork] = OrderedDict()
         self._results: OrderedDict[State, StateResult] = OrderedDict()
         self._targets: dict[Path, list[Target]] = {}
+        self._region: Any = None  # the provinces of the region's cities, for isochrones
         self.stats = {"compiled": 0, "compile_ms": 0.0, "solved": 0, "cache_hits": 0}
         for scenario in self.catalogue.scenarios.values():  # bad targets fail now, not on a click
             self._targets_of(scenario, self.full)
@@ -371,6 +375,52 @@ class Workbench:
             yn = self.year_network(state.scenario, state.year)
             solved = self.compiled(yn, profile).solve(yn.active(state), np.array([city]))
             return solved.door_to_door()[0], solved.timetable()[0]
+
+    def isochrones(self, state: State, city: int, profile: str) -> list[Isochrone]:
+        """Return the 1-, 2- and 3-hour isochrone polygons from one city, door to door.
+
+        The reached points come from the state's masked graph; the polygons follow the
+        rules of :func:`sim.geo.isochrones.isochrones` (the scenario's access speed,
+        clipped to the provinces of the region's cities), so they equal those of ``sim
+        export`` for the same network.
+        """
+        from sim.geo.basemap import region_outline
+        from sim.geo.isochrones import ISOCHRONE_MINUTES, catchment_speed, catchments, reached_from
+        from sim.geo.positions import positions
+
+        with self._lock:
+            yn = self.year_network(state.scenario, state.year)
+            cg = self.compiled(yn, profile)
+            minutes = cg.node_minutes(yn.active(state), city)
+            if self._region is None:
+                self._region = region_outline(self.full)
+            if getattr(yn, "_positions", None) is None:
+                yn._positions = positions(yn.union)  # type: ignore[attr-defined]
+            where = yn._positions  # type: ignore[attr-defined]
+            region = self._region
+        points = reached_from(cg.graph, minutes, where, self.city_ids[city])
+        speed, fixed = catchment_speed(yn.scenario.parameters)
+        return catchments(points, ISOCHRONE_MINUTES, speed, fixed, region)
+
+    def scenario_of(self, state: State) -> Scenario:
+        """Return the scenario ``sim run`` evaluates for ``state`` (projects and cuts as its own keys)."""
+        s = self.catalogue.scenarios[state.scenario]
+        yn = self.year_network(state.scenario, state.year)
+        on = yn.active(State(state.scenario, state.year, state.add, state.drop))
+        cuts = tuple(
+            ({"type": "remove_link", "line": line, "from": a, "to": b}, None, None)
+            for line, a, b in sorted(state.cuts)
+            if on[yn.cut_links[(line, a, b)]].any()
+        )
+        return replace(
+            s,
+            name=f"{s.name}-workbench",
+            year=state.year,
+            include_expected=s.include_expected or state.year > self.data_end,
+            add_projects=(*s.add_projects, *sorted(state.add)),
+            drop_projects=(*s.drop_projects, *sorted(state.drop)),
+            modifications=s.modifications + cuts,
+        )
 
     def all_times(self, state: State, profile: str) -> ProfileTimes:
         """Every pair on one profile (for downloads)."""

@@ -21,7 +21,7 @@ const T = {
     no_cuts: "未切断任何线路。", from_city: "从 {city} 出发", profile: "出行方式",
     rail: "铁路", road: "公路", passenger: "综合客运", freight: "货运", minutes: "分钟",
     within: "{h} 小时内", beyond: "超过 3 小时", unreachable: "不可达", city_hint: "点击城市查看其到各城市的时间。",
-    updated: "更新 {ms} ms（服务器 {server} ms）", copied: "链接已复制：", saved: "已保存：", run_it: "命令行运行：",
+    updated: "{ms} ms（服务器 {server} ms）", copied: "链接已复制：", saved: "已保存：", run_it: "命令行运行：",
     save_prompt: "情景名称（小写字母、数字或 -）：", ok: "确定", cancel: "取消", needed_by: "被依赖：",
     summary: "区域内城市对（门到门铁路）：{h1} 个在 1 小时内，{h2} 个在 2 小时内，共 {n} 对。",
     targets_changed: "目标变化", passed: "通过", close_margin: "“接近”：超出不多于模型误差 {m} 分钟",
@@ -29,7 +29,12 @@ const T = {
     mode_expressway: "高速公路", mode_waterway: "水运", mode_air: "航空", not_in_network: "不在当前路网",
     in_network: "在当前路网", section: "区段", source: "来源", speed: "速度", opened: "开通",
     no_geo: "需要安装 geo 扩展（pip install -e \".[geo]\"）", warnings: "注意",
+    gpkg_title: "下载当前视图的图层（城市及指标、站点、各方式线路；选中城市时含等时圈）",
     reading_shown: "地图显示：", lost: "{n} 个城市对失去连通", delta_base: "相对基准（分钟）",
+    isochrones: "等时圈（门到门）", isochrone_note: "等时圈：到达的站点、高速出入口和市中心周围，以 {v} km/h 直线速度在剩余时间内可及的范围（先扣 {f} 分钟）。",
+    preparing: "正在生成 GeoPackage（完整计算该情景，约需数秒）…",
+    chord_faster: "变快最多的城市对", chord_slower: "变慢最多的城市对", chord_met: "新达成的城市对", chord_missed: "新失效的城市对",
+    provinces: "省界", rivers: "河流、湖泊",
   },
   en: {
     title: "Middle Yangtze · planning workbench", scenario: "Scenario", base: "Compare with", share: "Share link",
@@ -50,7 +55,7 @@ const T = {
     no_cuts: "No link cut.", from_city: "From {city}", profile: "profile",
     rail: "rail", road: "road", passenger: "passenger", freight: "freight", minutes: "min",
     within: "within {h} h", beyond: "over 3 h", unreachable: "unreachable", city_hint: "Click a city for its times to every city.",
-    updated: "updated in {ms} ms (server {server} ms)", copied: "Link copied: ", saved: "Saved: ", run_it: "Run it with: ",
+    updated: "{ms} ms (server {server} ms)", copied: "Link copied: ", saved: "Saved: ", run_it: "Run it with: ",
     save_prompt: "Scenario name (lowercase letters, digits or -):", ok: "OK", cancel: "Cancel", needed_by: "needed by ",
     summary: "Regional city pairs (rail, door to door): {h1} within 1 h, {h2} within 2 h, of {n}.",
     targets_changed: "targets", passed: "passed", close_margin: "'close': missed by no more than the model error, {m} min",
@@ -58,7 +63,12 @@ const T = {
     mode_expressway: "expressway", mode_waterway: "waterway", mode_air: "air", not_in_network: "not in this network",
     in_network: "in this network", section: "section", source: "source", speed: "speed", opened: "opened",
     no_geo: "needs the geo extra (pip install -e \".[geo]\")", warnings: "Note",
+    gpkg_title: "Download the view's layers (cities with indicators, terminals, links by mode; with a city selected, its isochrones)",
     reading_shown: "Map shows: ", lost: "{n} pairs disconnected", delta_base: "Δ vs base (min)",
+    isochrones: "isochrones (door to door)", isochrone_note: "Isochrones: the area within reach of the stations, expressway exits and centres reached, at {v} km/h as the crow flies for the time left (after {f} min).",
+    preparing: "Preparing the GeoPackage (the scenario is evaluated in full: a few seconds)…",
+    chord_faster: "pairs faster by most", chord_slower: "pairs slower by most", chord_met: "pairs newly met", chord_missed: "pairs newly missed",
+    provinces: "province borders", rivers: "rivers and lakes",
   },
 };
 const MODE_COLOUR = { hsr: "#d62728", intercity: "#ff7f0e", conventional: "#7f7f7f", expressway: "#2ca02c", waterway: "#1f77b4", air: "#9467bd" };
@@ -155,6 +165,7 @@ async function refresh() {
   app.state = fromQuery(new URLSearchParams(data.state));
   writeURL();
   render();
+  loadIsochrones();
   await new Promise((done) => requestAnimationFrame(() => done()));
   const ms = performance.now() - started;
   app.timings.push({ ms, server: data.total_ms });
@@ -175,7 +186,8 @@ function render() {
   document.documentElement.lang = app.lang === "zh" ? "zh-CN" : "en";
   for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
   el("lang").textContent = app.lang === "zh" ? "EN" : "中文";
-  el("gpkg").title = t("no_geo");
+  el("gpkg").disabled = !app.meta.geopackage;
+  el("gpkg").title = app.meta.geopackage ? t("gpkg_title") : t("no_geo");
   renderControls();
   renderProjects();
   renderMap();
@@ -304,12 +316,27 @@ function buildMap() {
   map.setAttribute("viewBox", `0 0 ${view.w} ${view.h}`);
   map.innerHTML = "";
   drawn.links.clear(); drawn.cities.clear(); drawn.labels.clear();
-  svg("rect", { class: "frame", x: view.ox, y: view.oy, width: view.w - 2 * view.ox, height: view.h - 2 * view.oy }, map);
-  const gOutline = svg("g", {}, map);
-  for (const poly of app.meta.outlines || []) {
-    svg("path", { class: "outline", d: poly.rings.map((r) => "M" + r.map((q) => project(q[0], q[1]).join(",")).join("L") + "Z").join("") }, gOutline);
+  const frame = { x: view.ox, y: view.oy, width: view.w - 2 * view.ox, height: view.h - 2 * view.oy };
+  svg("rect", { class: "frame", ...frame }, map);
+  const clip = svg("clipPath", { id: "frame-clip" }, svg("defs", {}, map));
+  svg("rect", frame, clip);
+  // the map background: provinces (the region's three filled), lakes, rivers
+  const gBack = svg("g", { "clip-path": "url(#frame-clip)" }, map);
+  const ringPath = (ring, close) => "M" + ring.map((q) => project(q[0], q[1]).map((v) => v.toFixed(1)).join(",")).join("L") + (close ? "Z" : "");
+  const regional = new Set(app.meta.cities.filter((c) => c.plan_status === "in-plan").map((c) => c.province));
+  for (const f of app.meta.background || []) {
+    const line = f.kind === "river";
+    const d = f.parts.map((rings) => rings.map((r) => ringPath(r, !line)).join("")).join("");
+    const cls = f.kind === "province" ? `province${regional.has(f.id) ? " region" : ""}` : f.kind;
+    svg("path", { class: cls, d, "fill-rule": "evenodd" }, gBack);
   }
-  const groups = { high: svg("g", {}, map), links: svg("g", {}, map), chords: svg("g", {}, map), cities: svg("g", {}, map), labels: svg("g", {}, map) };
+  for (const f of app.meta.background || []) {  // the region's provinces named faintly, well inside
+    if (f.kind !== "province" || !regional.has(f.id) || !f.label) continue;
+    const [x, y] = project(f.label[0], f.label[1]);
+    const text = svg("text", { class: "province-name", x: x.toFixed(1), y: y.toFixed(1), "text-anchor": "middle" }, gBack);
+    text.textContent = app.lang === "zh" ? f.zh : f.en;
+  }
+  const groups = { iso: svg("g", { "clip-path": "url(#frame-clip)" }, map), high: svg("g", {}, map), links: svg("g", {}, map), chords: svg("g", {}, map), cities: svg("g", {}, map), labels: svg("g", {}, map) };
   drawn.groups = groups;
   const order = [...app.meta.links].sort((a, b) => (MODE_WIDTH[a.mode] || 1) - (MODE_WIDTH[b.mode] || 1));
   for (const lk of order) {
@@ -382,7 +409,8 @@ function renderMap() {
     if (item && !cut.has(id)) svg("path", { class: "removed", d: item.d }, high);
   }
   chords.replaceChildren();
-  for (const [list, cls] of [[app.data.changes.newly_met, "met"], [app.data.changes.newly_missed, "missed"]]) {
+  const ch = app.data.changes;
+  for (const [list, cls] of [[ch.faster.slice(0, 8), "faster"], [ch.slower.slice(0, 8), "slower"], [ch.newly_met, "met"], [ch.newly_missed, "missed"]]) {
     for (const [x, y] of list.slice(0, 40)) {
       const a = drawn.cities.get(x), b = drawn.cities.get(y);
       if (!a || !b) continue;
@@ -390,6 +418,7 @@ function renderMap() {
       svg("path", { class: `chord ${cls}`, d: `M${a.x},${a.y}Q${mx},${my} ${b.x},${b.y}` }, chords);
     }
   }
+  renderIsochrones();
   const times = app.cityData && app.city ? app.cityData[app.reading] : null;
   for (const { c, idx, node, outside } of drawn.cities.values()) {
     let fill = c.plan_status === "in-plan" ? "#333" : c.plan_status === "connected" ? "#777" : "#aaa";
@@ -405,25 +434,72 @@ function renderMap() {
   renderLegend(times);
 }
 
-function renderLegend(times) {
-  const line = (colour, width, dash) => `<svg width="26" height="8"><line x1="1" y1="4" x2="25" y2="4" stroke="${colour}" stroke-width="${width}" ${dash ? 'stroke-dasharray="4 3"' : ""}/></svg>`;
-  const dot = (colour) => `<svg width="12" height="12"><circle cx="6" cy="6" r="5" fill="${colour}"/></svg>`;
-  let html = "";
-  for (const m of ["hsr", "intercity", "conventional", "expressway", "waterway", "air"]) html += `<div class="row">${line(MODE_COLOUR[m], MODE_WIDTH[m] + 0.5)} ${esc(t("mode_" + m))}</div>`;
-  html += `<div class="row">${line("#555", 1.5, true)} ${esc(t("not_in_network"))}</div>`;
-  html += `<div class="row">${line("#000", 2, true)} ${esc(t("failures"))}</div>`;
-  html += `<div class="row">${line("#ffd43b", 6)} ${esc(t("links_added"))}</div>`;
-  if (times) {
-    html += `<div class="row"><b>${esc(t("from_city", { city: cityName(app.city) }))} · ${esc(t(app.reading))}</b></div>`;
-    html += `<div class="row">${dot(BANDS[0][1])} ${esc(t("within", { h: 1 }))}</div>`;
-    html += `<div class="row">${dot(BANDS[1][1])} ${esc(t("within", { h: 2 }))}</div>`;
-    html += `<div class="row">${dot(BANDS[2][1])} ${esc(t("within", { h: 3 }))}</div>`;
-    html += `<div class="row">${dot(BANDS[3][1])} ${esc(t("beyond"))}</div>`;
-    html += `<div class="row">${dot("#bbbbbb")} ${esc(t("unreachable"))}</div>`;
-  } else {
-    html += `<div class="row muted">${esc(t("city_hint"))}</div>`;
+// isochrones: asked for after the city's minutes (they take longer), drawn under the links
+function isoKey() {
+  if (!app.city || app.reading !== "door_to_door") return "";
+  const q = stateQuery(app.state);
+  q.set("city", app.city);
+  q.set("profile", app.profile);
+  return q.toString();
+}
+function loadIsochrones() {
+  const key = isoKey();
+  if (!key || (app.iso && app.iso.key === key)) { renderIsochrones(); return; }
+  if (app.isoController) app.isoController.abort();
+  const controller = new AbortController();
+  app.isoController = controller;
+  getJSON("/api/isochrones?" + key, controller.signal).then((body) => {
+    app.iso = { key, body };
+    renderIsochrones();
+    renderLegend(app.cityData && app.city ? app.cityData[app.reading] : null);
+  }).catch((err) => { if (err.name !== "AbortError") showError(err.message); });
+}
+function renderIsochrones() {
+  const group = drawn.groups && drawn.groups.iso;
+  if (!group) return;
+  const key = isoKey();
+  const wanted = key && app.iso && app.iso.key === key ? key + "|" + drawn.key : "";
+  if (group.dataset.key === wanted) return;
+  group.dataset.key = wanted;
+  group.replaceChildren();
+  if (!wanted) return;
+  const ringPath = (ring) => "M" + ring.map((q) => project(q[0], q[1]).map((v) => v.toFixed(1)).join(",")).join("L") + "Z";
+  for (const iso of [...app.iso.body.isochrones].reverse()) {  // the largest first, the smallest on top
+    const d = iso.parts.map((rings) => rings.map(ringPath).join("")).join("");
+    if (d) svg("path", { class: `iso iso${iso.minutes}`, d, "fill-rule": "evenodd", fill: bandColour(iso.minutes) }, group);
   }
-  el("legend").innerHTML = html;
+}
+
+function renderLegend(times) {
+  // a strip under the map (it never covers it): modes, overlays, then the city's bands
+  const line = (colour, width, dash) => `<svg width="22" height="8"><line x1="1" y1="4" x2="21" y2="4" stroke="${colour}" stroke-width="${width}" ${dash ? 'stroke-dasharray="4 3"' : ""}/></svg>`;
+  const dot = (colour) => `<svg width="11" height="11"><circle cx="5.5" cy="5.5" r="4.5" fill="${colour}"/></svg>`;
+  const item = (mark, text) => `<span class="item">${mark} ${esc(text)}</span>`;
+  let modes = "";
+  for (const m of ["hsr", "intercity", "conventional", "expressway", "waterway", "air"]) modes += item(line(MODE_COLOUR[m], MODE_WIDTH[m] + 0.5), t("mode_" + m));
+  modes += item(line("#555", 1.5, true), t("not_in_network"));
+  modes += item(line("#000", 2, true), t("failures"));
+  modes += item(line("#ffd43b", 6), t("links_added"));
+  modes += item(line("#8a96a3", 1), t("provinces")) + item(line("#8fb8de", 2), t("rivers"));
+  let over = "";
+  const ch = app.data.changes;
+  for (const [list, colour, dash, key] of [[ch.newly_met, "#1a7f37", false, "chord_met"], [ch.newly_missed, "#c0392b", true, "chord_missed"], [ch.faster, "#1f5fa8", false, "chord_faster"], [ch.slower, "#d9822b", true, "chord_slower"]]) {
+    if (list.length) over += item(line(colour, 1.6, dash), t(key));
+  }
+  let bands = "";
+  if (times) {
+    bands += `<b>${esc(t("from_city", { city: cityName(app.city) }))} · ${esc(t(app.reading))}</b>`;
+    bands += item(dot(BANDS[0][1]), t("within", { h: 1 })) + item(dot(BANDS[1][1]), t("within", { h: 2 }));
+    bands += item(dot(BANDS[2][1]), t("within", { h: 3 })) + item(dot(BANDS[3][1]), t("beyond")) + item(dot("#bbbbbb"), t("unreachable"));
+    if (app.reading === "door_to_door" && app.iso && app.iso.key === isoKey()) {
+      const b = app.iso.body;
+      const swatch = `<svg width="22" height="10"><rect x="1" y="1" width="20" height="8" fill="${BANDS[1][1]}" opacity="0.45"/></svg>`;
+      bands += `<span class="item iso-note" title="${esc(t("isochrone_note", { v: b.speed_kmh, f: b.fixed_min }))}">${swatch} ${esc(t("isochrones"))}</span>`;
+    }
+  } else {
+    bands = `<span class="muted">${esc(t("city_hint"))}</span>`;
+  }
+  el("legend").innerHTML = `<div class="row">${modes}</div>${over ? `<div class="row">${over}</div>` : ""}<div class="row">${bands}</div>`;
 }
 
 function tipAt(ev, html) {
@@ -488,7 +564,7 @@ function selectCity(id) {
 }
 function loadCity() {
   if (!app.city) { writeURL(); renderMap(); renderCity(); return; }
-  fetchCity().then(() => { writeURL(); renderMap(); renderCity(); }).catch((err) => showError(err.message));
+  fetchCity().then(() => { writeURL(); renderMap(); renderCity(); loadIsochrones(); }).catch((err) => showError(err.message));
 }
 
 // ------------------------------------------------------------------ verdict panel
@@ -538,11 +614,18 @@ function renderChanges() {
     html += `<div><b>${esc(t("targets_changed"))}</b><ul class="plain">` + changedTargets.map((x) =>
       `<li>${esc(name(x.id))}: ${statusChip(x.before)}${x.passed_before} → ${statusChip(x.after)}${x.passed_after}</li>`).join("") + "</ul></div>";
   }
-  const pairList = (list) => list.slice(0, 12).map((p) => `${esc(cityName(p[0]))}–${esc(cityName(p[1]))}`).join(", ");
-  if (c.newly_met.length) html += `<div class="delta-neg">${esc(t("newly_met"))} (${c.newly_met.length}): ${pairList(c.newly_met)}</div>`;
-  if (c.newly_missed.length) html += `<div class="delta-pos">${esc(t("newly_missed"))} (${c.newly_missed.length}): ${pairList(c.newly_missed)}</div>`;
-  if (c.faster.length) html += `<div><b>${esc(t("faster"))}</b> (${c.n_faster}): ` + c.faster.slice(0, 8).map((p) => `${esc(cityName(p[0]))}–${esc(cityName(p[1]))} <span class="delta-neg">${p[2]}</span>`).join(", ") + "</div>";
-  if (c.slower.length) html += `<div><b>${esc(t("slower"))}</b> (${c.n_slower}): ` + c.slower.slice(0, 8).map((p) => `${esc(cityName(p[0]))}–${esc(cityName(p[1]))} <span class="delta-pos">+${p[2]}</span>`).join(", ") + "</div>";
+  // a pair can meet (or miss) several targets: listed once, with how many
+  const pairList = (list) => {
+    const seen = new Map();
+    for (const [a, b] of list) seen.set(`${a}|${b}`, (seen.get(`${a}|${b}`) || 0) + 1);
+    const items = [...seen].map(([k, n]) => { const [a, b] = k.split("|"); return `${esc(cityName(a))}–${esc(cityName(b))}${n > 1 ? ` (×${n})` : ""}`; });
+    return `(${seen.size}): ` + items.slice(0, 12).join(", ") + (items.length > 12 ? ", …" : "");
+  };
+  if (c.newly_met.length) html += `<div class="delta-neg">${esc(t("newly_met"))} ${pairList(c.newly_met)}</div>`;
+  if (c.newly_missed.length) html += `<div class="delta-pos">${esc(t("newly_missed"))} ${pairList(c.newly_missed)}</div>`;
+  const minutes = (x) => `${x > 0 ? "+" : "−"}${Math.abs(Math.round(x))} ${t("minutes")}`;
+  if (c.faster.length) html += `<div><b>${esc(t("faster"))}</b> (${c.n_faster}): ` + c.faster.slice(0, 8).map((p) => `${esc(cityName(p[0]))}–${esc(cityName(p[1]))} <span class="delta-neg">${minutes(p[2])}</span>`).join(", ") + "</div>";
+  if (c.slower.length) html += `<div><b>${esc(t("slower"))}</b> (${c.n_slower}): ` + c.slower.slice(0, 8).map((p) => `${esc(cityName(p[0]))}–${esc(cityName(p[1]))} <span class="delta-pos">${minutes(p[2])}</span>`).join(", ") + "</div>";
   if (c.disconnected) html += `<div class="delta-pos">${esc(t("lost", { n: c.disconnected }))}</div>`;
   html += `<div class="muted small">${esc(t("links_added"))}: ${c.links_added.length} · ${esc(t("links_removed"))}: ${c.links_removed.length}</div>`;
   el("changes").innerHTML = html;
@@ -574,7 +657,7 @@ function renderCity() {
     <table><tr><th data-sort="name">${esc(t("pairs"))}</th><th data-sort="door_to_door">${esc(t("door_to_door"))}</th><th data-sort="timetable">${esc(t("timetable"))}</th><th data-sort="delta">${esc(t("delta_base"))}</th></tr>` +
     rows.map((r) => `<tr><td>${esc(cityName(r.c.id))}</td><td>${fmt(r.d)}</td><td>${fmt(r.t)}</td><td class="${r.delta < -0.05 ? "delta-neg" : r.delta > 0.05 ? "delta-pos" : ""}">${r.delta === null || Math.abs(r.delta) < 0.05 ? "" : (r.delta > 0 ? "+" : "") + r.delta.toFixed(0)}</td></tr>`).join("") + "</table>";
   el("profile").addEventListener("change", (ev) => { app.profile = ev.target.value; loadCity(); });
-  el("reading").addEventListener("change", (ev) => { app.reading = ev.target.value; writeURL(); renderMap(); });
+  el("reading").addEventListener("change", (ev) => { app.reading = ev.target.value; writeURL(); renderMap(); loadIsochrones(); });
   for (const th of box.querySelectorAll("th[data-sort]")) th.addEventListener("click", () => { app.sort = th.dataset.sort; renderCity(); });
 }
 
@@ -611,6 +694,32 @@ async function saveScenario() {
   await dialog(`<div>${esc(t("saved"))}<code>${esc(body.path)}</code></div><div>${esc(t("run_it"))}<code>${esc(body.run)}</code></div>`, false);
 }
 
+async function downloadGeoPackage() {
+  const q = stateQuery(app.state);
+  if (app.city) { q.set("city", app.city); q.set("profile", app.profile); }
+  const button = el("gpkg");
+  button.disabled = true;
+  el("timing").textContent = t("preparing");
+  try {
+    const r = await fetch("/api/layers.gpkg?" + q.toString());
+    if (!r.ok) throw new Error((await r.json()).error || r.statusText);
+    const name = /filename="([^"]+)"/.exec(r.headers.get("content-disposition") || "");
+    const url = URL.createObjectURL(await r.blob());
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = name ? name[1] : "sim.gpkg";
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    el("timing").textContent = "";
+  } catch (err) {
+    showError(err.message);
+  } finally {
+    button.disabled = !app.meta.geopackage;
+  }
+}
+
 function wire() {
   el("scenario").addEventListener("change", (ev) => {
     const s = app.meta.scenarios.find((x) => x.id === ev.target.value);
@@ -627,6 +736,7 @@ function wire() {
     if (ev.target.dataset.restore) setCut([ev.target.dataset.restore], false);
   });
   el("lang").addEventListener("click", () => { app.lang = app.lang === "zh" ? "en" : "zh"; writeURL(); render(); });
+  el("gpkg").addEventListener("click", downloadGeoPackage);
   el("share").addEventListener("click", share);
   el("save").addEventListener("click", saveScenario);
   document.addEventListener("click", (ev) => { if (!el("popup").contains(ev.target)) el("popup").hidden = true; });
