@@ -158,6 +158,11 @@ async function refresh() {
   } catch (err) {
     if (err.name === "AbortError") return;
     showError(err.message);
+    if (app.data) {  // back to the last view answered: boxes and cuts as they were
+      app.state = fromQuery(new URLSearchParams(app.data.state));
+      renderProjects();
+      renderCuts();
+    }
     return;
   }
   showError("");
@@ -183,11 +188,14 @@ async function fetchCity(signal) {
 
 // ------------------------------------------------------------------ rendering
 function render() {
-  document.documentElement.lang = app.lang === "zh" ? "zh-CN" : "en";
-  for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
-  el("lang").textContent = app.lang === "zh" ? "EN" : "中文";
-  el("gpkg").disabled = !app.meta.geopackage;
-  el("gpkg").title = app.meta.geopackage ? t("gpkg_title") : t("no_geo");
+  if (app.renderedLang !== app.lang) {  // the page's fixed texts change with the language only
+    app.renderedLang = app.lang;
+    document.documentElement.lang = app.lang === "zh" ? "zh-CN" : "en";
+    for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+    el("lang").textContent = app.lang === "zh" ? "EN" : "中文";
+    el("gpkg").disabled = !app.meta.geopackage;
+    el("gpkg").title = app.meta.geopackage ? t("gpkg_title") : t("no_geo");
+  }
   renderControls();
   renderProjects();
   renderMap();
@@ -226,8 +234,10 @@ function projectFacts(p) {
   return `${esc(p.lines.join(" · "))} · ${esc(years)} · ${t("cost")} ${esc(cost)}`;
 }
 
-function renderProjects() {
-  const states = app.data.projects;
+// The list is built once per language; an answer only updates each project's box, classes
+// and reasons (a rebuild of every row per click costs more than the answer itself).
+const listed = { lang: "", rows: new Map() };
+function buildProjects() {
   const groups = { construction: [], planned: [], open: [] };
   for (const p of app.meta.projects) (groups[p.status] || groups.open).push(p);
   groups.open.sort((a, b) => (b.last_year || 0) - (a.last_year || 0));
@@ -236,21 +246,43 @@ function renderProjects() {
     if (!groups[status].length) continue;
     html += `<div class="group-title">${esc(t(status))} (${groups[status].length})</div>`;
     for (const p of groups[status]) {
-      const s = states[p.id] || {};
-      const blocked = s.blocked && s.on !== true;
-      const changed = s.available && (s.on === true) !== s.default;
       const name = app.lang === "zh" ? p.zh : p.en;
       const tip = `${p.id}\n${t("source")}: ${p.source}${p.cost_source ? "\n" + t("cost") + ": " + p.cost_source : ""}${p.plan ? "\n" + p.plan : ""}`;
-      html += `<label class="project${blocked ? " blocked" : ""}${changed ? " changed" : ""}" title="${esc(tip)}" data-project="${esc(p.id)}">
-        <input type="checkbox" data-project="${esc(p.id)}" ${s.on === true ? "checked" : ""} ${blocked || !s.available ? "disabled" : ""}>
-        <span class="name">${esc(name)}<span class="badge ${esc(p.status)}">${esc(t(p.status))}</span>${s.on === "partial" ? `<span class="badge">${t("partial")}</span>` : ""}</span>
+      html += `<label class="project" title="${esc(tip)}" data-project="${esc(p.id)}">
+        <input type="checkbox" data-project="${esc(p.id)}">
+        <span class="name">${esc(name)}<span class="badge ${esc(p.status)}">${esc(t(p.status))}</span><span class="badge partial" hidden>${t("partial")}</span></span>
         <span class="facts">${projectFacts(p)}</span>
-        ${blocked ? `<span class="why">${esc(s.blocked)}</span>` : ""}
-        ${s.needed_by ? `<span class="why">${esc(t("needed_by") + s.needed_by.join(", "))}</span>` : ""}
+        <span class="why" hidden></span>
       </label>`;
     }
   }
   el("projects").innerHTML = html;
+  listed.rows.clear();
+  for (const label of el("projects").querySelectorAll("label.project")) {
+    listed.rows.set(label.dataset.project, {
+      label, box: label.querySelector("input"), partial: label.querySelector(".partial"), why: label.querySelector(".why"), last: "",
+    });
+  }
+  listed.lang = app.lang;
+}
+function renderProjects() {
+  if (listed.lang !== app.lang) buildProjects();
+  const states = app.data.projects;
+  for (const [id, row] of listed.rows) {
+    const s = states[id] || {};
+    const blocked = Boolean(s.blocked && s.on !== true);
+    const changed = s.available && (s.on === true) !== s.default;
+    const why = blocked ? s.blocked : s.needed_by ? t("needed_by") + s.needed_by.join(", ") : "";
+    row.box.checked = s.on === true;  // always: a click the server refused leaves the box as it was
+    const key = `${s.on}|${blocked}|${changed}|${s.available}|${why}`;
+    if (key === row.last) continue;
+    row.last = key;
+    row.label.className = `project${blocked ? " blocked" : ""}${changed ? " changed" : ""}`;
+    row.box.disabled = blocked || !s.available;
+    row.partial.hidden = s.on !== "partial";
+    row.why.hidden = !why;
+    row.why.textContent = why;
+  }
 }
 
 function toggleProject(id, on) {
@@ -266,10 +298,17 @@ function toggleProject(id, on) {
 
 // ------------------------------------------------------------------ map
 const view = { w: 1000, h: 800, x0: 0, x1: 1, y0: 0, y1: 1, k: 1, pad: 26 };
-function setupProjection() {
+// the map's size, kept by a ResizeObserver: reading it on each answer would force a layout
+const mapSize = { w: 0, h: 0 };
+function measureMap() {
   const box = el("map").getBoundingClientRect();
-  view.w = Math.max(box.width, 300);
-  view.h = Math.max(box.height, 300);
+  mapSize.w = Math.round(box.width);
+  mapSize.h = Math.round(box.height);
+}
+function setupProjection() {
+  if (!mapSize.w) measureMap();
+  view.w = Math.max(mapSize.w, 300);
+  view.h = Math.max(mapSize.h, 300);
   const regional = app.meta.cities.filter((c) => c.plan_status !== "external");
   const lons = regional.map((c) => c.lon), lats = regional.map((c) => c.lat);
   let x0 = Math.min(...lons) - 0.5, x1 = Math.max(...lons) + 0.5, y0 = Math.min(...lats) - 0.4, y1 = Math.max(...lats) + 0.4;
@@ -381,20 +420,23 @@ function buildMap() {
 }
 
 function renderMap() {
-  const box = el("map").getBoundingClientRect();
-  const key = `${Math.round(box.width)}x${Math.round(box.height)}:${app.lang}`;
+  if (!mapSize.w) measureMap();
+  const key = `${mapSize.w}x${mapSize.h}:${app.lang}`;
   if (key !== drawn.key) { buildMap(); drawn.key = key; }
   const active = app.active = new Set(app.data.links.active);
   const cut = new Set(app.data.links.cut);
   const added = new Set(app.data.changes.links_added);
   const removed = new Set(app.data.changes.links_removed);
-  for (const { lk, path, hit } of drawn.links.values()) {
+  for (const item of drawn.links.values()) {  // only what changed is written to the DOM
+    const { lk, path, hit } = item;
     const on = active.has(lk.id);
-    const hidden = !on && lk.status === "open" && !cut.has(lk.id) && !removed.has(lk.id) && (lk.year || 0) > app.state.year + 15;
-    const cls = `link ${lk.mode}${on ? "" : " off"}${cut.has(lk.id) ? " cut" : ""}`;
-    if (path.getAttribute("class") !== cls) path.setAttribute("class", cls);
-    const width = String(on ? MODE_WIDTH[lk.mode] || 1 : Math.max((MODE_WIDTH[lk.mode] || 1) * 0.7, 0.8));
-    if (path.getAttribute("stroke-width") !== width) path.setAttribute("stroke-width", width);
+    const isCut = cut.has(lk.id);
+    const hidden = !on && lk.status === "open" && !isCut && !removed.has(lk.id) && (lk.year || 0) > app.state.year + 15;
+    const key = (on ? 1 : 0) + (isCut ? 2 : 0) + (hidden ? 4 : 0);
+    if (item.last === key) continue;
+    item.last = key;
+    path.setAttribute("class", `link ${lk.mode}${on ? "" : " off"}${isCut ? " cut" : ""}`);
+    path.setAttribute("stroke-width", String(on ? MODE_WIDTH[lk.mode] || 1 : Math.max((MODE_WIDTH[lk.mode] || 1) * 0.7, 0.8)));
     path.style.display = hidden ? "none" : "";
     hit.style.display = hidden ? "none" : "";
   }
@@ -740,8 +782,14 @@ function wire() {
   el("share").addEventListener("click", share);
   el("save").addEventListener("click", saveScenario);
   document.addEventListener("click", (ev) => { if (!el("popup").contains(ev.target)) el("popup").hidden = true; });
-  let resize = null;
-  window.addEventListener("resize", () => { clearTimeout(resize); resize = setTimeout(() => app.data && renderMap(), 150); });
+  // a new size (the window, or the city's table shown or hidden): the map is drawn again for it
+  new ResizeObserver((entries) => {
+    const box = entries[entries.length - 1].contentRect;
+    if (Math.round(box.width) === mapSize.w && Math.round(box.height) === mapSize.h) return;
+    mapSize.w = Math.round(box.width);
+    mapSize.h = Math.round(box.height);
+    if (app.data) renderMap();
+  }).observe(el("map"));
 }
 
 async function start() {
