@@ -78,6 +78,14 @@ def test_toggle_and_cut_change_the_verdicts(server):
     assert cutting["links"]["cut"] and cutting["changes"]["n_slower"] > 0
 
 
+def test_a_chosen_base_is_that_scenario_at_its_own_year(server):
+    _, body, _ = get(server, "/api/state" + q(scenario="today", year=2031, base="today"))
+    assert body["base"] == {"scenario": "today", "year": "2025"}
+    assert body["changes"]["links_added"]  # what opens by 2031, against 2025
+    _, same, _ = get(server, "/api/state" + q(scenario="today", year=2031))
+    assert same["base"] == {"scenario": "today", "year": "2031"} and not same["changes"]["links_added"]
+
+
 def test_city_and_od_download(server):
     status, body, _ = get(server, "/api/city" + q(scenario="today", city="wuhan", profile="passenger"))
     assert status == 200 and len(body["door_to_door"]) == 54 and body["door_to_door"][0] == 0

@@ -101,7 +101,7 @@ def create_app(workbench: Workbench, results: Path = Path("results")) -> Starlet
             name = p["base"]
             if name not in wb.catalogue.scenarios:
                 raise InputError(f"unknown base scenario '{name[:60]}'", field="base")
-            base = wb.default_state(name) if name != state.scenario else None
+            base = wb.default_state(name)  # a scenario chosen as base: as it stands at its own year
         return state, base
 
     def guarded(handler):  # type: ignore[no-untyped-def]

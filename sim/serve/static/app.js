@@ -34,7 +34,7 @@ const T = {
     isochrones: "等时圈（门到门）", isochrone_note: "等时圈：到达的站点、高速出入口和市中心周围，以 {v} km/h 直线速度在剩余时间内可及的范围（先扣 {f} 分钟）。",
     preparing: "正在生成 GeoPackage（完整计算该情景，约需数秒）…",
     chord_faster: "变快最多的城市对", chord_slower: "变慢最多的城市对", chord_met: "新达成的城市对", chord_missed: "新失效的城市对",
-    provinces: "省界", rivers: "河流、湖泊",
+    provinces: "省界", rivers: "河流、湖泊", same_base: "{s} · {year} 年（未改动）",
   },
   en: {
     title: "Middle Yangtze · planning workbench", scenario: "Scenario", base: "Compare with", share: "Share link",
@@ -68,7 +68,7 @@ const T = {
     isochrones: "isochrones (door to door)", isochrone_note: "Isochrones: the area within reach of the stations, expressway exits and centres reached, at {v} km/h as the crow flies for the time left (after {f} min).",
     preparing: "Preparing the GeoPackage (the scenario is evaluated in full: a few seconds)…",
     chord_faster: "pairs faster by most", chord_slower: "pairs slower by most", chord_met: "pairs newly met", chord_missed: "pairs newly missed",
-    provinces: "province borders", rivers: "rivers and lakes",
+    provinces: "province borders", rivers: "rivers and lakes", same_base: "{s} in {year}, untouched",
   },
 };
 const MODE_COLOUR = { hsr: "#d62728", intercity: "#ff7f0e", conventional: "#7f7f7f", expressway: "#2ca02c", waterway: "#1f77b4", air: "#9467bd" };
@@ -208,7 +208,7 @@ function render() {
 function renderControls() {
   const pick = (select, withEmpty) => {
     const value = select === el("scenario") ? app.state.scenario : app.base;
-    select.innerHTML = (withEmpty ? `<option value="">${esc(t("scenario"))}: ${esc(app.state.scenario)} · ${app.state.year}</option>` : "") +
+    select.innerHTML = (withEmpty ? `<option value="">${esc(t("same_base", { s: app.state.scenario, year: app.state.year }))}</option>` : "") +
       app.meta.scenarios.map((s) => `<option value="${esc(s.id)}">${esc(s.id)}${s.year ? " (" + s.year + ")" : ""}</option>`).join("");
     select.value = value;
     select.title = (app.meta.scenarios.find((s) => s.id === value) || {}).description || "";
