@@ -205,26 +205,22 @@ def create_app(workbench: Workbench, results: Path = Path("results")) -> Starlet
 
 
 def _geopackage(wb: Workbench, state: State, city: int | None, profile: str) -> bytes:
-    """Return the layers of ``state`` as ``sim run --gpkg`` writes them, and the city's isochrones.
+    """Return the layers ``sim export`` writes for ``state`` (and the city's isochrones) as a GeoPackage.
 
     The state's scenario is evaluated in full (a download, not a click): cities with
     their indicators, terminals, links of every mode (those not in the state's network
-    flagged), and, with a city, the isochrones of :func:`sim.geo.isochrones.isochrones`.
-    Written to a temporary folder, returned, and removed: nothing is kept on the server.
+    flagged), and, with a city, its isochrones on ``profile``. Written to a temporary
+    folder, returned, and removed: nothing is kept on the server.
     """
     from sim.evaluate import evaluate
     from sim.export.gpkg import write_gpkg
-    from sim.geo import isochrones, layers
-    from sim.geo.layers import isochrone_layer
+    from sim.geo import layers_with_isochrones
 
     scenario = wb.scenario_of(state)
+    if city is not None and profile not in [p.name for p in scenario.profiles]:
+        scenario = replace(scenario, profiles=(*scenario.profiles, PROFILES[profile]))
     result = evaluate(scenario, wb.full)
-    found = layers(result, wb.full)
-    if city is not None:
-        origin = wb.city_ids[city]
-        if profile not in result.results:
-            result = evaluate(replace(scenario, profiles=(*scenario.profiles, PROFILES[profile])), wb.full)
-        found.append(isochrone_layer(isochrones(result, origin, profile), origin, profile, scenario.name))
+    origin = wb.city_ids[city] if city is not None else None
+    found = layers_with_isochrones(result, wb.full, origin, profile)
     with tempfile.TemporaryDirectory(prefix="sim-serve-") as tmp:
-        path = write_gpkg(found, Path(tmp) / "layers.gpkg")
-        return path.read_bytes()
+        return write_gpkg(found, Path(tmp) / "layers.gpkg").read_bytes()
