@@ -85,8 +85,15 @@ def wait_update(page, count: int) -> None:
     raise AssertionError("the page did not update")
 
 
-def test_page_shows_map_toggles_and_verdicts_offline(page, server):
+def test_page_shows_map_toggles_and_verdicts_offline(page, server, tmp_path):
     open_page(page, server)
+    # one screenshot holds the map, the project toggles and the verdict panel, side by side
+    page.screenshot(path=str(tmp_path / "workbench.png"))
+    assert (tmp_path / "workbench.png").read_bytes().startswith(b"\x89PNG")
+    boxes = {name: page.locator(name).bounding_box() for name in ("#map", "#projects", "#targets")}
+    for name, box in boxes.items():
+        assert box and box["width"] > 250 and box["height"] > 250 and box["y"] < 950 - 250, (name, box)
+    assert boxes["#projects"]["x"] < boxes["#map"]["x"] < boxes["#targets"]["x"]
     assert page.locator("#map circle.city").count() == 54
     assert page.locator("#map path.link").count() > 200
     assert page.locator("#projects input[type=checkbox]").count() > 40

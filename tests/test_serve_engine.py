@@ -2,6 +2,8 @@
 validation of every parameter, and saved scenarios that the CLI runs."""
 
 import json
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -382,3 +384,41 @@ def test_isochrones_equal_those_of_a_full_evaluation(wb, query, city, profile):
         assert a.points == b.points and a.speed_kmh == b.speed_kmh and a.fixed_min == b.fixed_min
         assert a.geometry.symmetric_difference(b.geometry).area <= 1e-9 * max(b.geometry.area, 1e-9)
     assert 0 < mine[0].geometry.area < mine[1].geometry.area < mine[2].geometry.area
+
+
+def test_a_kept_answer_does_not_wait_for_a_computation(wb):
+    state = wb.default_state()
+    wb.solve(state)
+    held, release = threading.Event(), threading.Event()
+
+    def compute_elsewhere() -> None:
+        with wb._lock:  # another answer (or the warm-up) being computed
+            held.set()
+            release.wait(30)
+
+    other = threading.Thread(target=compute_elsewhere)
+    other.start()
+    held.wait(30)
+    try:
+        answers: list = []
+        reader = threading.Thread(target=lambda: answers.append(wb.solve(state)))
+        reader.start()
+        reader.join(10)
+        assert answers and answers[0].state == state
+    finally:
+        release.set()
+        other.join()
+
+
+def test_the_warm_up_lets_waiting_requests_go_first(tiny_wb):
+    stop = threading.Event()
+    tiny_wb._waiting = 1  # a request is waiting for the computing lock
+    warming = threading.Thread(target=tiny_wb.warm, kwargs={"stop": stop})
+    warming.start()
+    time.sleep(0.3)
+    assert tiny_wb.stats["solved"] == 0
+    tiny_wb._waiting = 0
+    time.sleep(0.05)
+    stop.set()
+    warming.join(30)
+    assert not warming.is_alive()

@@ -16,7 +16,8 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -161,7 +162,9 @@ class Workbench:
         self.year_min = max(YEAR_MIN, span[0]) if span else YEAR_MIN
         names = self.catalogue.scenarios
         self.default_scenario = "today" if "today" in names else min(names)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # computing: one answer at a time (numpy keeps the core busy)
+        self._cache_lock = threading.Lock()  # the answers kept, and the requests waiting
+        self._waiting = 0  # requests waiting for (or holding) the lock: the warm-up lets them go first
         self._networks: OrderedDict[tuple[str, int], YearNetwork] = OrderedDict()
         self._results: OrderedDict[State, StateResult] = OrderedDict()
         self._targets: dict[Path, list[Target]] = {}
@@ -271,7 +274,7 @@ class Workbench:
     def year_network(self, scenario: str, year: int) -> YearNetwork:
         """Return the compiled (scenario, year), built on first use and kept (the 64 most recent)."""
         key = (scenario, year)
-        with self._lock:
+        with self._request():
             if key in self._networks:
                 self._networks.move_to_end(key)
                 return self._networks[key]
@@ -316,7 +319,7 @@ class Workbench:
 
     def compiled(self, yn: YearNetwork, profile: str) -> CompiledGraph:
         """Return the compiled graph of one profile of a (scenario, year)."""
-        with self._lock:
+        with self._request():
             if profile not in yn.graphs:
                 t0 = time.perf_counter()
                 yn.graphs[profile] = CompiledGraph(yn.union, PROFILES[profile], yn.scenario.parameters)
@@ -329,46 +332,73 @@ class Workbench:
         on = yn.active(replace(state, cuts=frozenset()))
         return {p for p, idx in yn.project_links.items() if len(idx) and on[idx].all()}
 
-    def solve(self, state: State) -> StateResult:
-        """Solve a state (cached: the 256 most recent)."""
-        with self._lock:
-            if state in self._results:
+    @contextmanager
+    def _request(self) -> Iterator[None]:
+        """Hold the computing lock for a request, counted so that the warm-up waits for it."""
+        with self._cache_lock:
+            self._waiting += 1
+        try:
+            with self._lock:
+                yield
+        finally:
+            with self._cache_lock:
+                self._waiting -= 1
+
+    def _cached(self, state: State) -> StateResult | None:
+        with self._cache_lock:
+            hit = self._results.get(state)
+            if hit is not None:
                 self._results.move_to_end(state)
                 self.stats["cache_hits"] += 1
-                return self._results[state]
-            t0 = time.perf_counter()
-            yn = self.year_network(state.scenario, state.year)
-            active = yn.active(state)
-            profiles = {"rail"} | {t.profile for t in yn.targets if t.kind == "travel_time" and t.profile}
-            times: dict[str, ProfileTimes] = {}
-            n = len(self.city_ids)
-            for name in sorted(profiles):
-                cg = self.compiled(yn, name)
-                if name == "rail":
-                    rows = np.arange(n)
-                else:
-                    needed = {
-                        self.city_index[c]
-                        for t in yn.targets
-                        if t.profile == name and t.kind == "travel_time"
-                        for g in t.groups
-                        for c in (*g.origins, *g.destinations)
-                    }
-                    rows = np.array(sorted(needed), dtype=np.int64)
-                times[name] = _profile_times(cg.solve(active, rows), n)
-            kept = tuple(lk for lk, on in zip(yn.union.links, active, strict=True) if on)
-            net = replace(yn.union, links=kept)
-            verdicts = judge(yn.targets, state.year, times, net, self.city_ids)
-            result = StateResult(state, yn, active, times, verdicts, (time.perf_counter() - t0) * 1e3)
+            return hit
+
+    def solve(self, state: State) -> StateResult:
+        """Solve a state (cached: the 256 most recent; a kept answer is returned at once)."""
+        hit = self._cached(state)
+        if hit is not None:
+            return hit
+        with self._request():
+            return self._solve(state)
+
+    def _solve(self, state: State) -> StateResult:
+        """Solve a state; the caller holds the computing lock."""
+        hit = self._cached(state)
+        if hit is not None:
+            return hit
+        t0 = time.perf_counter()
+        yn = self.year_network(state.scenario, state.year)
+        active = yn.active(state)
+        profiles = {"rail"} | {t.profile for t in yn.targets if t.kind == "travel_time" and t.profile}
+        times: dict[str, ProfileTimes] = {}
+        n = len(self.city_ids)
+        for name in sorted(profiles):
+            cg = self.compiled(yn, name)
+            if name == "rail":
+                rows = np.arange(n)
+            else:
+                needed = {
+                    self.city_index[c]
+                    for t in yn.targets
+                    if t.profile == name and t.kind == "travel_time"
+                    for g in t.groups
+                    for c in (*g.origins, *g.destinations)
+                }
+                rows = np.array(sorted(needed), dtype=np.int64)
+            times[name] = _profile_times(cg.solve(active, rows), n)
+        kept = tuple(lk for lk, on in zip(yn.union.links, active, strict=True) if on)
+        net = replace(yn.union, links=kept)
+        verdicts = judge(yn.targets, state.year, times, net, self.city_ids)
+        result = StateResult(state, yn, active, times, verdicts, (time.perf_counter() - t0) * 1e3)
+        with self._cache_lock:
             self._results[state] = result
             if len(self._results) > 256:
                 self._results.popitem(last=False)
-            self.stats["solved"] += 1
-            return result
+        self.stats["solved"] += 1
+        return result
 
     def city_times(self, state: State, city: int, profile: str) -> tuple[np.ndarray, np.ndarray]:
         """Door-to-door and timetable minutes from one city to every city, on one profile."""
-        with self._lock:
+        with self._request():
             if profile == "rail":
                 r = self.solve(state)
                 return r.times["rail"].door_to_door[city], r.times["rail"].timetable[city]
@@ -388,7 +418,7 @@ class Workbench:
         from sim.geo.isochrones import ISOCHRONE_MINUTES, catchment_speed, catchments, reached_from
         from sim.geo.positions import positions
 
-        with self._lock:
+        with self._request():
             yn = self.year_network(state.scenario, state.year)
             cg = self.compiled(yn, profile)
             minutes = cg.node_minutes(yn.active(state), city)
@@ -424,13 +454,13 @@ class Workbench:
 
     def all_times(self, state: State, profile: str) -> ProfileTimes:
         """Every pair on one profile (for downloads)."""
-        with self._lock:
+        with self._request():
             yn = self.year_network(state.scenario, state.year)
             return _profile_times(self.compiled(yn, profile).solve(yn.active(state)), len(self.city_ids))
 
     def sections(self, yn: YearNetwork) -> list[tuple[str, list[int]]]:
         """Line sections between junctions of the (scenario, year), as full-data link indices."""
-        with self._lock:
+        with self._request():
             cached = getattr(yn, "_sections", None)
             if cached is not None:
                 return cached
@@ -459,9 +489,12 @@ class Workbench:
         name = scenario or self.default_scenario
         first = self.default_state(name).year
         for year in sorted(range(self.year_min, YEAR_MAX + 1), key=lambda y: (abs(y - first), y)):
+            while self._waiting and not (stop is not None and stop.is_set()):
+                time.sleep(0.005)  # a page is waiting: it goes first
             if stop is not None and stop.is_set():
                 return
-            self.solve(State(name, year))
+            with self._lock:
+                self._solve(State(name, year))
 
 
 def cut_of_triple(link: tuple[str, str, str]) -> Cut:
