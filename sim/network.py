@@ -2,7 +2,8 @@
 
 A network folder holds the CSV tables described in ``network/README.md``. Everything
 here is about *what exists*: cities, terminals, links with their status and year,
-declared through services and transfers. :func:`load_network` reads a folder,
+declared through services, transfers and the major stops of the fastest trains.
+:func:`load_network` reads a folder,
 collects every problem and raises them together, each naming ``file:line: field``.
 """
 
@@ -128,6 +129,9 @@ class Network:
         Where it was read from.
     cities, terminals, links, through_services, transfers
         The records, in file order.
+    major_stops
+        Station ids where every train stops, the fastest included (``major_stops.csv``;
+        empty when the folder has none): the stops of the fastest service pattern.
     year
         None for the full data (every status); otherwise the year it was cut to.
     """
@@ -139,6 +143,7 @@ class Network:
     through_services: tuple[ThroughService, ...] = ()
     transfers: tuple[Transfer, ...] = ()
     year: int | None = None
+    major_stops: frozenset[str] = frozenset()
     city_by_id: dict[str, City] = field(init=False, repr=False, compare=False)
     terminal_by_id: dict[str, Terminal] = field(init=False, repr=False, compare=False)
 
@@ -319,6 +324,11 @@ TRANSFER_COLUMNS = (
     Column("minutes", non_negative),
     Column("source", to_str),
 )
+MAJOR_STOP_COLUMNS = (
+    Column("station", to_str),
+    Column("name_zh", to_str),
+    Column("source", to_str),
+)
 
 
 def load_network(folder: str | Path) -> Network:
@@ -432,9 +442,55 @@ def load_network(folder: str | Path) -> Network:
                 )
             transfers.append(Transfer(row["from"], row["to"], row["minutes"], row["source"]))
 
+    major_stops = _major_stops(root / "major_stops.csv", terminals, errors)
+
     if errors:
         raise InputErrors(errors)
-    return Network(root, tuple(cities), tuple(terminals), tuple(links), tuple(through), tuple(transfers))
+    return Network(
+        root,
+        tuple(cities),
+        tuple(terminals),
+        tuple(links),
+        tuple(through),
+        tuple(transfers),
+        major_stops=major_stops,
+    )
+
+
+def _major_stops(path: Path, terminals: list[Terminal], errors: list[InputError]) -> frozenset[str]:
+    """Read ``major_stops.csv`` (optional): rail stations, each once, named as in the terminals."""
+    if not path.exists():
+        return frozenset()
+    rows, errs = read_table(path, MAJOR_STOP_COLUMNS)
+    errors += errs
+    by_id = {t.id: t for t in terminals}
+    seen: dict[str, int] = {}
+    for row in rows:
+        station = by_id.get(row["station"])
+        if station is None or station.kind is not TerminalKind.RAIL:
+            errors.append(
+                InputError(f"unknown rail station '{row['station']}'", row.file, row.line, "station")
+            )
+        elif row["name_zh"] != station.name_zh:
+            errors.append(
+                InputError(
+                    f"'{row['name_zh']}' is not the name of {station.id} ('{station.name_zh}')",
+                    row.file,
+                    row.line,
+                    "name_zh",
+                )
+            )
+        if row["station"] in seen:
+            errors.append(
+                InputError(
+                    f"station listed twice (first on line {seen[row['station']]})",
+                    row.file,
+                    row.line,
+                    "station",
+                )
+            )
+        seen.setdefault(row["station"], row.line)
+    return frozenset(seen)
 
 
 def _link_ends(root: Path) -> set[str]:
