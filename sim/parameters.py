@@ -147,7 +147,7 @@ class Parameters:
     )
     speed_factor: dict[str, float] = field(
         default_factory=lambda: _per_mode(
-            hsr=0.93, intercity=0.93, conventional=0.93, expressway=1.0, waterway=1.0, air=1.0
+            hsr=0.87, intercity=0.87, conventional=0.87, expressway=1.0, waterway=1.0, air=1.0
         )
     )
     acceleration_ms2: dict[str, float] = field(

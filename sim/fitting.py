@@ -1,0 +1,434 @@
+"""Fit running-time parameters to observed times, and check them out of sample.
+
+The parameters fitted (:data:`FITTED`) enter every edge's time linearly once written as
+``u`` (the value itself, or its reciprocal for a speed factor or a rate): the time of an
+edge is ``c + D u``. Rather than restate the model here, ``c`` and ``D`` are measured on
+the graph itself: it is built at the scenario's values and once more with each ``u``
+moved (:class:`LinearGraph`), and the difference is the slope. The time of an observed trip
+on a given path is then linear in ``u``, and the fit is a linear programme: the values, in
+their physical bounds, that minimise the mean absolute percentage error beyond each
+source's tolerance (the figure ``sim calibrate`` reports). Paths depend on the
+parameters, so paths and fit are repeated until the paths settle.
+
+Out of sample (:func:`cross_validate`): the observations are grouped by city pair; each
+group is predicted by the full model (the graph rebuilt) with parameters refitted on the
+other groups only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+
+from sim.graph import COMPONENTS, Graph, build_graph
+from sim.modes import PROFILES
+from sim.network import Network
+from sim.parameters import Parameters
+from sim.paths import itinerary, node_distances, shortest_path_tree, station_to_station
+
+__all__ = [
+    "FITTED",
+    "FitResult",
+    "FittedParameter",
+    "LinearGraph",
+    "ObservedTrip",
+    "apply_fit",
+    "cross_validate",
+    "fit",
+    "modelled_minutes",
+    "pair_groups",
+]
+
+RAIL_MODES = ("hsr", "intercity", "conventional")
+MAX_ROUNDS = 6
+
+
+@dataclass(frozen=True)
+class FittedParameter:
+    """A parameter the calibration fits: one value shared by the listed keys of a table.
+
+    Attributes
+    ----------
+    name
+        The :class:`~sim.parameters.Parameters` field.
+    keys
+        The per-mode keys that take the value together; empty for a scalar parameter.
+    low, high
+        Physical bounds on the value.
+    reciprocal
+        Times are linear in ``1 / value`` (a speed factor, a rate) rather than in it.
+    """
+
+    name: str
+    keys: tuple[str, ...]
+    low: float
+    high: float
+    reciprocal: bool
+
+    def u(self, value: float) -> float:
+        """Return the linear coordinate of ``value``."""
+        return 1.0 / value if self.reciprocal else value
+
+    def value(self, u: float) -> float:
+        """Return the parameter value at linear coordinate ``u``."""
+        return 1.0 / u if self.reciprocal else u
+
+    def u_bounds(self) -> tuple[float, float]:
+        """Bounds on ``u``."""
+        a, b = self.u(self.low), self.u(self.high)
+        return (min(a, b), max(a, b))
+
+    def current(self, parameters: Parameters) -> float:
+        """Return the value in ``parameters`` (that of the first key of a table)."""
+        value = getattr(parameters, self.name)
+        return float(value[self.keys[0]] if self.keys else value)
+
+
+# Which parameters each profile's observations fit, with their bounds (reasons in
+# sim/parameters.py): rail, the share of line speed run and the acceleration; road, the
+# share of the expressway speed driven.
+FITTED: dict[str, tuple[FittedParameter, ...]] = {
+    "rail": (
+        FittedParameter("speed_factor", RAIL_MODES, 0.80, 1.00, reciprocal=True),
+        FittedParameter("acceleration_ms2", RAIL_MODES, 0.20, 0.50, reciprocal=True),
+    ),
+    "road": (FittedParameter("speed_factor", ("expressway",), 0.60, 1.20, reciprocal=True),),
+}
+
+
+def apply_fit(
+    parameters: Parameters, fitted: Sequence[FittedParameter], values: Sequence[float]
+) -> Parameters:
+    """Return ``parameters`` with each fitted parameter set to its value."""
+    overrides = {
+        f.name: dict.fromkeys(f.keys, float(v)) if f.keys else float(v)
+        for f, v in zip(fitted, values, strict=True)
+    }
+    return parameters.with_overrides(overrides)
+
+
+@dataclass(frozen=True)
+class ObservedTrip:
+    """What the fit needs of one observation.
+
+    Attributes
+    ----------
+    key
+        Which :class:`LinearGraph` the trip runs on (the network of its year).
+    origin, destination
+        City ids.
+    station_to_station
+        True: the timetable's measure (first boarding to last alighting); False: door to
+        door.
+    observed_min, tolerance_min, bound
+        As in ``observed_times.csv``.
+    group
+        The pair it belongs to (held out together).
+    """
+
+    key: object
+    origin: str
+    destination: str
+    station_to_station: bool
+    observed_min: float
+    tolerance_min: float
+    bound: str | None
+    group: str
+
+
+class LinearGraph:
+    """One network's graph with edge times linear in the fitted parameters' ``u``.
+
+    Parameters
+    ----------
+    network
+        The network (of one year).
+    profile
+        Profile name.
+    parameters
+        The scenario's parameters: the point of linearisation.
+    fitted
+        The parameters fitted.
+    """
+
+    def __init__(
+        self, network: Network, profile: str, parameters: Parameters, fitted: Sequence[FittedParameter]
+    ) -> None:
+        self.network = network
+        self.profile = PROFILES[profile]
+        self.parameters = parameters
+        self.fitted = tuple(fitted)
+        base = build_graph(network, self.profile, parameters)
+        self.graph = base
+        u0 = np.array([f.u(f.current(parameters)) for f in self.fitted])
+        slope = np.zeros((base.n_edges, len(self.fitted)))
+        for k, f in enumerate(self.fitted):
+            # the bound farthest from the scenario's value: a long step keeps the slope
+            # exact to well under a second per edge despite the rounding to whole seconds
+            u = u0.copy()
+            u[k] = max(f.u_bounds(), key=lambda b: abs(b - u0[k]))
+            values = [g.value(x) for g, x in zip(self.fitted, u, strict=True)]
+            moved = build_graph(network, self.profile, apply_fit(parameters, self.fitted, values))
+            if not (np.array_equal(moved.tail, base.tail) and np.array_equal(moved.head, base.head)):
+                raise RuntimeError(f"the graph's edges depend on {f.name}: it cannot be fitted linearly")
+            slope[:, k] = (moved.weight - base.weight) / (u[k] - u0[k])
+        self.u0 = u0
+        self.slope = slope
+        self.intercept = base.weight - slope @ u0
+        self.wait = base.components[:, COMPONENTS.index("wait")].astype(np.float64)
+        self._trees: dict[tuple[tuple[float, ...], int], object] = {}
+
+    def weights(self, u: np.ndarray) -> np.ndarray:
+        """Edge seconds at ``u``, rounded to whole seconds as the graph's are."""
+        return np.maximum(np.round(self.intercept + self.slope @ u), 0.0)
+
+    def path(self, u: np.ndarray, origin: str, destination: str) -> list[int] | None:
+        """Edges of the chosen path from one city to another at ``u`` (None if unreachable)."""
+        g = self.graph
+        i, j = g.city_ids.index(origin), g.city_ids.index(destination)
+        source = int(g.origin_nodes[i])
+        key = (tuple(np.round(u, 12)), source)
+        tree = self._trees.get(key)
+        if tree is None:
+            graph_u = dataclasses.replace(g, weight=self.weights(u))
+            tree = shortest_path_tree(graph_u, source, node_distances(graph_u, sources=[source])[0])
+            self._trees[key] = tree
+        node = int(g.dest_nodes[j])
+        if not np.isfinite(tree.distance[node]):  # type: ignore[attr-defined]
+            return None
+        return tree.edges_to(node)  # type: ignore[attr-defined]
+
+    def row(self, edges: list[int], station_to_station: bool) -> tuple[np.ndarray, float]:
+        """Return ``(x, c)``: the trip's minutes on ``edges`` are ``x @ u + c``.
+
+        Station to station: from the first boarding to the last alighting, without the
+        wait before the first boarding (as :func:`sim.paths.station_to_station`).
+        """
+        kinds = [self.graph.edge_kind[e] for e in edges]
+        wait = 0.0
+        if station_to_station:
+            first = kinds.index("board")
+            last = len(kinds) - 1 - kinds[::-1].index("alight")
+            wait = self.wait[edges[first]]
+            edges = edges[first : last + 1]
+        idx = np.array(edges, dtype=np.int64)
+        return self.slope[idx].sum(axis=0) / 60.0, float(self.intercept[idx].sum() - wait) / 60.0
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """Fitted values and how well they fit.
+
+    Attributes
+    ----------
+    fitted
+        The parameters fitted.
+    values
+        Their fitted values, in the same order.
+    mape_pct
+        Mean absolute percentage error beyond tolerance on the observations fitted, as
+        the linear model computes it.
+    trips
+        Number of observations fitted (reachable ones).
+    rounds
+        Rounds of routing and fitting done.
+    settled
+        True if the last round chose the same paths as the one before.
+    """
+
+    fitted: tuple[FittedParameter, ...]
+    values: tuple[float, ...]
+    mape_pct: float
+    trips: int
+    rounds: int
+    settled: bool
+
+    def as_dict(self) -> dict[str, float]:
+        """``{"speed_factor": 0.93, ...}``."""
+        return {f.name: v for f, v in zip(self.fitted, self.values, strict=True)}
+
+
+def _solve(
+    x: np.ndarray, c: np.ndarray, trips: Sequence[ObservedTrip], bounds: list[tuple[float, float]]
+) -> np.ndarray:
+    """Solve for ``u`` in its bounds minimising the sum of percentage errors beyond tolerance (an LP)."""
+    n, k = x.shape
+    y = np.array([t.observed_min for t in trips])
+    tol = np.array([t.tolerance_min for t in trips])
+    rows, rhs = [], []
+    for i, t in enumerate(trips):
+        over = np.zeros(k + n)
+        over[:k] = x[i] / y[i]
+        over[k + i] = -1.0
+        if t.bound != "lower":  # modelled - observed - tol <= t_i * observed
+            rows.append(over)
+            rhs.append((y[i] + tol[i] - c[i]) / y[i])
+        if t.bound != "upper":  # observed - tol - modelled <= t_i * observed
+            under = -over
+            under[k + i] = -1.0
+            rows.append(under)
+            rhs.append((c[i] - y[i] + tol[i]) / y[i])
+    cost = np.concatenate([np.zeros(k), np.ones(n)])
+    result = linprog(
+        cost,
+        A_ub=np.array(rows),
+        b_ub=np.array(rhs),
+        bounds=[*bounds, *[(0.0, None)] * n],
+        method="highs",
+    )
+    if not result.success:  # pragma: no cover - bounded and always feasible
+        raise RuntimeError(f"calibration fit failed: {result.message}")
+    return np.asarray(result.x[:k])
+
+
+def _counted_pct(modelled: np.ndarray, trips: Sequence[ObservedTrip]) -> np.ndarray:
+    out = np.empty(len(trips))
+    for i, t in enumerate(trips):
+        e = modelled[i] - t.observed_min
+        if t.bound == "upper":
+            e = max(e - t.tolerance_min, 0.0)
+        elif t.bound == "lower":
+            e = min(e + t.tolerance_min, 0.0)
+        else:
+            e = float(np.sign(e) * max(abs(e) - t.tolerance_min, 0.0))
+        out[i] = 100.0 * e / t.observed_min
+    return out
+
+
+def fit(trips: Sequence[ObservedTrip], graphs: dict[object, LinearGraph]) -> FitResult:
+    """Fit the parameters of ``graphs`` to ``trips``, routing and fitting until the paths settle.
+
+    Parameters
+    ----------
+    trips
+        The observations to fit (one profile).
+    graphs
+        A :class:`LinearGraph` per ``trip.key``, all with the same fitted parameters and
+        point of linearisation.
+    """
+    first = next(iter(graphs.values()))
+    fitted = first.fitted
+    if not trips:
+        raise ValueError("nothing to fit: no observation")
+    bounds = [f.u_bounds() for f in fitted]
+    u = first.u0.copy()
+    previous: list[tuple[int, ...] | None] | None = None
+    rounds, settled = 0, False
+    x = c = np.zeros(0)
+    used: list[ObservedTrip] = []
+    while rounds < MAX_ROUNDS:
+        paths = [graphs[t.key].path(u, t.origin, t.destination) for t in trips]
+        key = [tuple(p) if p is not None else None for p in paths]
+        if key == previous:
+            settled = True
+            break
+        previous = key
+        used = [t for t, p in zip(trips, paths, strict=True) if p is not None]
+        rows = [graphs[t.key].row(p, t.station_to_station) for t, p in zip(trips, paths, strict=True) if p]
+        x = np.array([r[0] for r in rows]).reshape(len(rows), len(fitted))
+        c = np.array([r[1] for r in rows])
+        u = _solve(x, c, used, bounds)
+        rounds += 1
+    modelled = x @ u + c
+    mape = float(np.mean(np.abs(_counted_pct(modelled, used)))) if used else float("nan")
+    values = tuple(float(f.value(v)) for f, v in zip(fitted, u, strict=True))
+    return FitResult(fitted, values, mape, len(used), rounds, settled)
+
+
+def modelled_minutes(graph: Graph, trip: ObservedTrip) -> float:
+    """Return the full model's minutes for one observation on ``graph`` (what calibration compares)."""
+    i, j = graph.city_ids.index(trip.origin), graph.city_ids.index(trip.destination)
+    source = int(graph.origin_nodes[i])
+    dist = node_distances(graph, sources=[source])[0]
+    node = int(graph.dest_nodes[j])
+    if not np.isfinite(dist[node]):
+        return float("nan")
+    if not trip.station_to_station:
+        return float(dist[node]) / 60.0
+    return station_to_station(itinerary(graph, shortest_path_tree(graph, source, dist), node))
+
+
+def pair_groups(trips: Sequence[ObservedTrip], folds: int | None = None, seed: int = 0) -> list[list[int]]:
+    """Return the indices of the trips held out together: per city pair, or ``folds`` folds of pairs.
+
+    ``folds=None`` (or at least the number of pairs) leaves one pair out at a time, in the
+    order the pairs first appear; otherwise the pairs are shuffled with ``seed`` and dealt
+    into ``folds`` folds.
+    """
+    pairs: dict[str, list[int]] = {}
+    for i, t in enumerate(trips):
+        pairs.setdefault(t.group, []).append(i)
+    groups = list(pairs.values())
+    if folds is None or folds >= len(groups):
+        return groups
+    order = np.random.default_rng(seed).permutation(len(groups))
+    dealt: list[list[int]] = [[] for _ in range(folds)]
+    for rank, g in enumerate(order.tolist()):
+        dealt[rank % folds].extend(groups[g])
+    return [sorted(d) for d in dealt if d]
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Out-of-sample predictions.
+
+    Attributes
+    ----------
+    modelled
+        Per trip, the full model's minutes with parameters fitted without its group (NaN
+        when no other group is left to fit on, or no path).
+    values
+        Per trip, the values of the fitted parameters used to predict it.
+    folds
+        Number of groups held out in turn.
+    """
+
+    modelled: np.ndarray
+    values: list[tuple[float, ...]]
+    folds: int
+
+
+def cross_validate(
+    trips: Sequence[ObservedTrip],
+    graphs: dict[object, LinearGraph],
+    profile: str,
+    folds: int | None = None,
+    seed: int = 0,
+) -> CrossValidation:
+    """Predict each group of trips with parameters refitted on the others.
+
+    Parameters
+    ----------
+    trips
+        Observations of one profile.
+    graphs
+        A :class:`LinearGraph` per ``trip.key``.
+    profile
+        The profile name.
+    folds, seed
+        See :func:`pair_groups`.
+    """
+    groups = pair_groups(trips, folds, seed)
+    modelled = np.full(len(trips), np.nan)
+    values: list[tuple[float, ...]] = [()] * len(trips)
+    built: dict[tuple[int, tuple[float, ...]], Graph] = {}
+    for group in groups:
+        held = set(group)
+        training = [t for i, t in enumerate(trips) if i not in held]
+        if not training:  # a single pair: nothing left to fit on, no out-of-sample figure
+            continue
+        result = fit(training, graphs)
+        for i in group:
+            t = trips[i]
+            lin = graphs[t.key]
+            graph = built.get((id(lin), result.values))
+            if graph is None:
+                params = apply_fit(lin.parameters, lin.fitted, result.values)
+                graph = built[(id(lin), result.values)] = build_graph(lin.network, PROFILES[profile], params)
+            modelled[i] = modelled_minutes(graph, t)
+            values[i] = result.values
+    return CrossValidation(modelled, values, len(groups))
