@@ -36,7 +36,7 @@ __all__ = ["Evaluation", "ProfileResult", "evaluate", "evaluate_profile"]
 
 @dataclass(frozen=True)
 class ProfileResult:
-    """Door-to-door times of one profile between every pair of cities.
+    """Times of one profile between every pair of cities, under both readings.
 
     Attributes
     ----------
@@ -49,7 +49,14 @@ class ProfileResult:
     parts
         ``(n, n, 6)`` minutes per component (:data:`~sim.graph.COMPONENTS`).
     legs
-        ``legs[i][j]``: the itinerary from city i to city j (empty if none).
+        ``legs[i][j]``: the door-to-door itinerary from city i to city j (empty if none).
+    timetable_minutes
+        ``(n, n)`` station-to-station minutes, the timetable reading: first boarding to
+        last alighting by scheduled services, transfers included, on the path that
+        minimises that time (:meth:`sim.graph.Graph.timetable_view`); ``inf`` where no
+        scheduled service joins the two cities, 0 on the diagonal.
+    timetable_legs
+        ``timetable_legs[i][j]``: that station-to-station itinerary (empty if none).
     """
 
     profile: Profile
@@ -57,10 +64,16 @@ class ProfileResult:
     minutes: np.ndarray
     parts: np.ndarray
     legs: list[list[list[Leg]]]
+    timetable_minutes: np.ndarray
+    timetable_legs: list[list[list[Leg]]]
 
     def main_line(self, i: int, j: int) -> str:
-        """Return the line of the longest ride (or drive) from city i to city j."""
+        """Return the line of the longest ride (or drive) from city i to city j, door to door."""
         return main_line(self.legs[i][j])
+
+    def timetable_main_line(self, i: int, j: int) -> str:
+        """Return the line of the longest ride from city i to city j, station to station."""
+        return main_line(self.timetable_legs[i][j])
 
 
 def evaluate_profile(
@@ -80,16 +93,27 @@ def evaluate_profile(
         Shortest-path backend (``scipy``, ``igraph`` or ``networkx``).
     """
     graph = build_graph(network, profile, parameters)
+    minutes, parts, legs = _times_and_itineraries(graph, backend)
+    timetable_minutes, _, timetable_legs = _times_and_itineraries(graph.timetable_view(), backend)
+    return ProfileResult(profile, graph, minutes, parts, legs, timetable_minutes, timetable_legs)
+
+
+def _times_and_itineraries(
+    graph: Graph, backend: str
+) -> tuple[np.ndarray, np.ndarray, list[list[list[Leg]]]]:
+    """Minutes, components and itineraries between the graph's origin and destination nodes."""
     dist = node_distances(graph, backend)
     n = len(graph.city_ids)
     minutes = dist[:, graph.dest_nodes] / 60.0
     parts = np.zeros((n, n, len(COMPONENTS)))
     legs: list[list[list[Leg]]] = []
     for i in range(n):
-        tree = shortest_path_tree(graph, int(graph.origin_nodes[i]), dist[i])
+        reached = np.isfinite(minutes[i])
+        reached[i] = False
+        tree = shortest_path_tree(graph, int(graph.origin_nodes[i]), dist[i]) if reached.any() else None
         row: list[list[Leg]] = []
         for j in range(n):
-            if i == j or not np.isfinite(minutes[i, j]):
+            if tree is None or not reached[j]:
                 row.append([])
                 continue
             node = int(graph.dest_nodes[j])
@@ -97,7 +121,7 @@ def evaluate_profile(
             row.append(itinerary(graph, tree, node))
         legs.append(row)
     np.fill_diagonal(minutes, 0.0)
-    return ProfileResult(profile, graph, minutes, parts, legs)
+    return minutes, parts, legs
 
 
 @dataclass(frozen=True)
@@ -115,7 +139,12 @@ class Evaluation:
         return tuple(c.id for c in self.network.cities)
 
     def travel_times(self) -> pd.DataFrame:
-        """Long table: one row per origin, destination and profile (unreachable rows omitted)."""
+        """Long table: one row per origin, destination and profile (unreachable rows omitted).
+
+        ``minutes`` is door to door, with its parts in ``<component>_min``;
+        ``station_to_station_min`` is the timetable reading (empty where no scheduled
+        service joins the two cities, e.g. on the road profile).
+        """
         rows = []
         ids = self.city_ids
         for name, res in self.results.items():
@@ -123,11 +152,13 @@ class Evaluation:
                 for j, b in enumerate(ids):
                     if i == j or not np.isfinite(res.minutes[i, j]):
                         continue
+                    station = float(res.timetable_minutes[i, j])
                     row: dict[str, Any] = {
                         "origin": a,
                         "destination": b,
                         "profile": name,
                         "minutes": round(float(res.minutes[i, j]), 1),
+                        "station_to_station_min": round(station, 1) if np.isfinite(station) else None,
                     }
                     for k, comp in enumerate(COMPONENTS):
                         row[f"{comp}_min"] = round(float(res.parts[i, j, k]), 1)
@@ -138,6 +169,7 @@ class Evaluation:
             "destination",
             "profile",
             "minutes",
+            "station_to_station_min",
             *[f"{c}_min" for c in COMPONENTS],
             "main_line",
         ]

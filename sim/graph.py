@@ -21,6 +21,15 @@ Node types (one row each in the node table):
     (``stay``), gets off (``alight``), or rides on into another line on a declared
     through service (``through``). Through services start only from here, so boarding
     one line cannot be used to slip onto another without its wait.
+``tt_origin`` / ``tt_dest``
+    A city seen by a timetable: the first boarding and the last alighting at any of its
+    terminals, with nothing before or after (no access, processing, first wait or
+    egress). ``tt_origin`` has only outgoing edges (``tt_board``, to every platform of
+    the city, with the ride's in-vehicle start allowance) and ``tt_dest`` only incoming
+    ones (``tt_alight``, from every ``arr`` of the city, at no cost), so they never
+    shorten a door-to-door path. :meth:`Graph.timetable_view` keeps only the edges of
+    scheduled services (:data:`TIMETABLE_EDGE_KINDS`): a timetable trip changes train,
+    walks between a city's stations, but never drives.
 
 Every edge carries its time split into the six components of a door-to-door trip
 (:data:`COMPONENTS`), in whole seconds, so that path sums are exact in floating point and
@@ -29,7 +38,7 @@ every backend returns bit-identical distances.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,7 +48,15 @@ from sim.network import Link, Network, Terminal, great_circle_km
 from sim.parameters import Parameters
 from sim.running_time import StopAllowance, stop_allowances
 
-__all__ = ["COMPONENTS", "EDGE_KINDS", "Graph", "build_graph", "link_minutes", "service_of"]
+__all__ = [
+    "COMPONENTS",
+    "EDGE_KINDS",
+    "TIMETABLE_EDGE_KINDS",
+    "Graph",
+    "build_graph",
+    "link_minutes",
+    "service_of",
+]
 
 COMPONENTS = ("access", "processing", "wait", "in_vehicle", "transfer", "egress")
 EDGE_KINDS = (
@@ -57,6 +74,12 @@ EDGE_KINDS = (
     "road_egress",
     "park_and_ride",
     "drive_off",
+    "tt_board",
+    "tt_alight",
+)
+# the edges a timetable trip may use: scheduled services, changes of train or terminal
+TIMETABLE_EDGE_KINDS = frozenset(
+    {"tt_board", "board", "ride", "stay", "alight", "through", "change", "interchange", "tt_alight"}
 )
 _A, _P, _W, _V, _T, _E = range(6)
 
@@ -71,6 +94,9 @@ class Graph:
         City ids, in the order of ``origin_nodes`` and ``dest_nodes``.
     origin_nodes, dest_nodes
         Node index of each city's ``origin`` and ``dest``.
+    timetable_origin_nodes, timetable_dest_nodes
+        Node index of each city's ``tt_origin`` and ``tt_dest`` (the timetable reading:
+        first boarding to last alighting, see :meth:`timetable_view`).
     node_kind, node_ref, node_line
         Per node: its type, the city or terminal id it belongs to, and the line (platforms).
     tail, head
@@ -103,6 +129,8 @@ class Graph:
     edge_link: np.ndarray
     edge_line: tuple[str, ...]
     edge_mode: tuple[str, ...]
+    timetable_origin_nodes: np.ndarray
+    timetable_dest_nodes: np.ndarray
 
     @property
     def n_nodes(self) -> int:
@@ -125,6 +153,34 @@ class Graph:
         first = np.ones(len(t), dtype=bool)
         first[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
         return sp.csr_matrix((w[first], (t[first], h[first])), shape=(self.n_nodes, self.n_nodes))
+
+    def timetable_view(self) -> Graph:
+        """Return the graph as a timetable reads it: station to station by scheduled services.
+
+        The same nodes, only the edges of :data:`TIMETABLE_EDGE_KINDS` (rides, boarding,
+        alighting, changes of train and between a city's terminals; no access, egress or
+        driving), and each city's ``tt_origin`` / ``tt_dest`` in place of its door-to-door
+        ``origin`` / ``dest``. Every function of :mod:`sim.paths` then computes the
+        timetable reading on it: ``all_pairs(graph.timetable_view())`` is the fastest
+        first-boarding-to-last-alighting time between every pair of cities, on its own
+        shortest path (``inf`` where no scheduled service joins them). Edge indices are
+        those of the view; ``edge_link`` still points into the network's links.
+        """
+        keep = np.array([k in TIMETABLE_EDGE_KINDS for k in self.edge_kind], dtype=bool)
+        index = np.flatnonzero(keep)
+        return replace(
+            self,
+            origin_nodes=self.timetable_origin_nodes,
+            dest_nodes=self.timetable_dest_nodes,
+            tail=self.tail[index],
+            head=self.head[index],
+            components=self.components[index],
+            weight=self.weight[index],
+            edge_kind=tuple(self.edge_kind[e] for e in index),
+            edge_link=self.edge_link[index],
+            edge_line=tuple(self.edge_line[e] for e in index),
+            edge_mode=tuple(self.edge_mode[e] for e in index),
+        )
 
 
 def service_of(link: Link) -> str:
@@ -325,6 +381,7 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
                 b.edge(b.node("train", *x), b.node("platform", *y), "through", {_V: stop}, line=label)
 
     _interchanges(b, network, terminals, p)
+    tt_origin, tt_dest = _timetable_nodes(b, city_ids, terminals, headway, platform_mode, p)
     if profile.uses_road:
         _roads(b, network, links, terminals, headway, allowance, city_ids, origin, dest, p)
 
@@ -346,7 +403,37 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
         edge_link=np.array(b.link, dtype=np.int64),
         edge_line=tuple(b.line),
         edge_mode=tuple(b.mode),
+        timetable_origin_nodes=tt_origin,
+        timetable_dest_nodes=tt_dest,
     )
+
+
+def _timetable_nodes(
+    b: _Builder,
+    city_ids: tuple[str, ...],
+    terminals: list[Terminal],
+    headway: dict[tuple[str, str], float],
+    platform_mode: dict[tuple[str, str], str],
+    p: Parameters,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each city's ``tt_origin`` and ``tt_dest``, joined to boarding and from alighting.
+
+    ``tt_board`` reaches every platform of every terminal of the city that a scheduled
+    service of the profile calls at, with the ride's in-vehicle start allowance but no
+    wait; ``tt_alight`` leaves every ``arr`` of the city at no cost. Returns the node
+    indices, in the order of ``city_ids``.
+    """
+    tt_origin = np.array([b.node("tt_origin", c) for c in city_ids], dtype=np.int64)
+    tt_dest = np.array([b.node("tt_dest", c) for c in city_ids], dtype=np.int64)
+    city_of = {t.id: t.city for t in terminals}
+    position = {c: k for k, c in enumerate(city_ids)}
+    for (tid, line), _ in sorted(headway.items()):
+        c = position[city_of[tid]]
+        start = p.start_stop_min.get(platform_mode[(tid, line)], 0.0)
+        b.edge(int(tt_origin[c]), b.node("platform", tid, line), "tt_board", {_V: start}, line=line)
+    for t in terminals:
+        b.edge(b.node("arr", t.id), int(tt_dest[position[t.city]]), "tt_alight", {})
+    return tt_origin, tt_dest
 
 
 def _interchanges(b: _Builder, network: Network, terminals: list[Terminal], p: Parameters) -> None:

@@ -206,7 +206,10 @@ _LEG_OF_EDGE = {
     "road": "drive",
     "park_and_ride": "transfer",
     "drive_off": "transfer",
+    "tt_board": "wait",
+    "tt_alight": "egress",
 }
+_BOARDING = ("board", "tt_board")
 
 
 def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
@@ -225,12 +228,12 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
         edge_kind = graph.edge_kind[e]
         kind = _LEG_OF_EDGE[edge_kind]
         parts = graph.components[e] / 60.0
-        if edge_kind == "board":
+        if edge_kind in _BOARDING:
             carried = np.zeros(len(COMPONENTS))
             carried[v_col] = parts[v_col]
             parts = parts.copy()
             parts[v_col] = 0.0
-        elif edge_kind == "ride" and previous == "board":
+        elif edge_kind == "ride" and previous in _BOARDING:
             parts = parts + carried
             carried = np.zeros(len(COMPONENTS))
         v = int(graph.head[e])

@@ -26,29 +26,32 @@ from sim.sweep.runner import run_sweep
 ROOT = Path(__file__).parent.parent
 
 
-def full_recompute(scenario, network, names, profile="rail"):
+def full_recompute(scenario, network, names, profile="rail", reading="door_to_door"):
     net = apply_scenario(replace(scenario, add_projects=tuple(names)), network)
-    return all_pairs(build_graph(net, PROFILES[profile], scenario.parameters))
+    graph = build_graph(net, PROFILES[profile], scenario.parameters)
+    return all_pairs(graph.timetable_view() if reading == "timetable" else graph)
 
 
-def test_incremental_equals_full_recompute_on_the_bundled_network():
+@pytest.mark.parametrize(("reading", "depth"), [("door_to_door", 4), ("timetable", 6)])
+def test_incremental_equals_full_recompute_on_the_bundled_network(reading, depth):
     scenario = load_scenario("today")
     network = load_network(BUNDLED_NETWORK)
     candidates = sorted({lk.project for lk in network.links if lk.project and lk.status != "open"})
-    engine = IncrementalEngine(scenario, network, candidates, PROFILES["rail"])
-    # walk a chunk of the subsets (the first 4 projects fixed), keep a sample to recompute
+    engine = IncrementalEngine(scenario, network, candidates, PROFILES["rail"], reading)
+    # walk a chunk of the subsets (the first bits fixed), keep a sample to recompute
+    prefix = 0b1011
     rng = np.random.default_rng(3)
     count, kept = 0, {}
-    for mask, minutes in engine.walk(prefix=0b1011, depth=4):
+    for mask, minutes in engine.walk(prefix=prefix, depth=depth):
         count += 1
-        if mask & 0b1111 != 0b1011:
+        if mask & ((1 << depth) - 1) != prefix:
             raise AssertionError(f"mask {mask:b} outside the chunk")
-        if rng.random() < 12 / 2 ** (len(candidates) - 4) or mask == 0b1011:
+        if rng.random() < 12 / 2 ** (len(candidates) - depth) or mask == prefix:
             kept[mask] = minutes
-    assert count == 2 ** (len(candidates) - 4)
+    assert count == 2 ** (len(candidates) - depth)
     for mask, minutes in kept.items():
         names = [c for i, c in enumerate(candidates) if mask >> i & 1]
-        assert np.array_equal(minutes, full_recompute(scenario, network, names)), names
+        assert np.array_equal(minutes, full_recompute(scenario, network, names, reading=reading)), names
 
 
 def random_network(folder: Path, seed: int) -> None:
@@ -83,16 +86,18 @@ def random_network(folder: Path, seed: int) -> None:
     (folder / "links_rail.csv").write_text("\n".join(links) + "\n", encoding="utf-8")
 
 
+@pytest.mark.parametrize("reading", ["door_to_door", "timetable"])
 @pytest.mark.parametrize("seed", range(6))
-def test_incremental_equals_full_recompute_on_random_networks(tmp_path, seed):
+def test_incremental_equals_full_recompute_on_random_networks(tmp_path, seed, reading):
     random_network(tmp_path / "net", seed)
     network = load_network(tmp_path / "net")
     scenario = replace(load_scenario("today"), network_folder=tmp_path / "net", targets_file=None, year=2025)
     candidates = sorted({lk.project for lk in network.links if lk.project})
-    engine = IncrementalEngine(scenario, network, candidates, PROFILES["rail"])
+    engine = IncrementalEngine(scenario, network, candidates, PROFILES["rail"], reading)
     for mask, minutes in engine.walk():
         names = [c for i, c in enumerate(candidates) if mask >> i & 1]
-        assert np.array_equal(minutes, full_recompute(scenario, network, names)), (seed, names)
+        expected = full_recompute(scenario, network, names, reading=reading)
+        assert np.array_equal(minutes, expected), (seed, names)
 
 
 SWEEP = """
