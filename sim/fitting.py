@@ -24,11 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import linprog
 
-from sim.graph import COMPONENTS, Graph, build_graph
+from sim.graph import COMPONENTS, TIMETABLE_EDGE_KINDS, Graph, build_graph
 from sim.modes import PROFILES
 from sim.network import Network
 from sim.parameters import Parameters
-from sim.paths import itinerary, node_distances, shortest_path_tree, station_to_station
+from sim.paths import Leg, itinerary, node_distances, shortest_path_tree, station_to_station
 
 __all__ = [
     "FITTED",
@@ -40,7 +40,9 @@ __all__ = [
     "cross_validate",
     "fit",
     "modelled_minutes",
+    "named_nodes",
     "pair_groups",
+    "trip_legs",
 ]
 
 RAIL_MODES = ("hsr", "intercity", "conventional")
@@ -120,10 +122,13 @@ class ObservedTrip:
     key
         Which :class:`LinearGraph` the trip runs on (the network of its year).
     origin, destination
-        City ids.
+        Where the trip starts and ends, as graph node keys ``(kind, id)``: a city's
+        ``("origin", city)`` and ``("dest", city)`` door to door; a city's
+        ``("tt_origin", city)`` and ``("tt_dest", city)``, or a named station's
+        ``("dep", station)`` and ``("arr", station)``, station to station.
     station_to_station
-        True: the timetable's measure (first boarding to last alighting); False: door to
-        door.
+        True: the timetable's reading (first boarding to last alighting, on the graph's
+        timetable view); False: door to door.
     observed_min, tolerance_min, bound
         As in ``observed_times.csv``.
     group
@@ -131,13 +136,19 @@ class ObservedTrip:
     """
 
     key: object
-    origin: str
-    destination: str
+    origin: tuple[str, str]
+    destination: tuple[str, str]
     station_to_station: bool
     observed_min: float
     tolerance_min: float
     bound: str | None
     group: str
+
+
+def named_nodes(graph: Graph) -> dict[tuple[str, str], int]:
+    """Return the index of every node that is not a platform or train: ``(kind, city or terminal id)``."""
+    nodes = zip(graph.node_kind, graph.node_ref, graph.node_line, strict=True)
+    return {(kind, ref): n for n, (kind, ref, line) in enumerate(nodes) if not line}
 
 
 class LinearGraph:
@@ -164,6 +175,9 @@ class LinearGraph:
         self.fitted = tuple(fitted)
         base = build_graph(network, self.profile, parameters)
         self.graph = base
+        self.view = base.timetable_view()
+        self.view_edges = np.flatnonzero([k in TIMETABLE_EDGE_KINDS for k in base.edge_kind])
+        self.node_of = named_nodes(base)
         u0 = np.array([f.u(f.current(parameters)) for f in self.fitted])
         slope = np.zeros((base.n_edges, len(self.fitted)))
         for k, f in enumerate(self.fitted):
@@ -186,21 +200,31 @@ class LinearGraph:
         """Edge seconds at ``u``, rounded to whole seconds as the graph's are."""
         return np.maximum(np.round(self.intercept + self.slope @ u), 0.0)
 
-    def path(self, u: np.ndarray, origin: str, destination: str) -> list[int] | None:
-        """Edges of the chosen path from one city to another at ``u`` (None if unreachable)."""
-        g = self.graph
-        i, j = g.city_ids.index(origin), g.city_ids.index(destination)
-        source = int(g.origin_nodes[i])
-        key = (tuple(np.round(u, 12)), source)
+    def path(self, u: np.ndarray, trip: ObservedTrip) -> list[int] | None:
+        """Edges (of the whole graph) of the trip's chosen path at ``u``; None if there is none.
+
+        Station to station, the path is chosen on the timetable view, as
+        :func:`modelled_minutes` does.
+        """
+        source, node = self.node_of.get(trip.origin), self.node_of.get(trip.destination)
+        if source is None or node is None:
+            return None
+        view = trip.station_to_station
+        key = (tuple(np.round(u, 12)), source, view)
         tree = self._trees.get(key)
         if tree is None:
-            graph_u = dataclasses.replace(g, weight=self.weights(u))
+            weights = self.weights(u)
+            graph_u = (
+                dataclasses.replace(self.view, weight=weights[self.view_edges])
+                if view
+                else (dataclasses.replace(self.graph, weight=weights))
+            )
             tree = shortest_path_tree(graph_u, source, node_distances(graph_u, sources=[source])[0])
             self._trees[key] = tree
-        node = int(g.dest_nodes[j])
         if not np.isfinite(tree.distance[node]):  # type: ignore[attr-defined]
             return None
-        return tree.edges_to(node)  # type: ignore[attr-defined]
+        edges = tree.edges_to(node)  # type: ignore[attr-defined]
+        return [int(self.view_edges[e]) for e in edges] if view else edges
 
     def row(self, edges: list[int], station_to_station: bool) -> tuple[np.ndarray, float]:
         """Return ``(x, c)``: the trip's minutes on ``edges`` are ``x @ u + c``.
@@ -211,7 +235,7 @@ class LinearGraph:
         kinds = [self.graph.edge_kind[e] for e in edges]
         wait = 0.0
         if station_to_station:
-            first = kinds.index("board")
+            first = next(k for k, kind in enumerate(kinds) if kind in ("board", "tt_board"))
             last = len(kinds) - 1 - kinds[::-1].index("alight")
             wait = self.wait[edges[first]]
             edges = edges[first : last + 1]
@@ -321,7 +345,7 @@ def fit(trips: Sequence[ObservedTrip], graphs: dict[object, LinearGraph]) -> Fit
     x = c = np.zeros(0)
     used: list[ObservedTrip] = []
     while rounds < MAX_ROUNDS:
-        paths = [graphs[t.key].path(u, t.origin, t.destination) for t in trips]
+        paths = [graphs[t.key].path(u, t) for t in trips]
         key = [tuple(p) if p is not None else None for p in paths]
         if key == previous:
             settled = True
@@ -339,17 +363,29 @@ def fit(trips: Sequence[ObservedTrip], graphs: dict[object, LinearGraph]) -> Fit
     return FitResult(fitted, values, mape, len(used), rounds, settled)
 
 
+def trip_legs(graph: Graph, trip: ObservedTrip, backend: str = "scipy") -> tuple[list[Leg], float]:
+    """Return the legs of the trip's chosen path on ``graph`` and its minutes as calibration compares them.
+
+    Door to door: the whole path from the city's origin to the other's destination.
+    Station to station: the path on the graph's timetable view (scheduled services only)
+    from the first boarding to the last alighting, between the two cities' stations or the
+    named ones. No path: no legs and NaN.
+    """
+    nodes = named_nodes(graph)
+    source, node = nodes.get(trip.origin), nodes.get(trip.destination)
+    if source is None or node is None:
+        return [], float("nan")
+    g = graph.timetable_view() if trip.station_to_station else graph
+    dist = node_distances(g, backend, [source])[0]
+    if not np.isfinite(dist[node]):
+        return [], float("nan")
+    legs = itinerary(g, shortest_path_tree(g, source, dist), node)
+    return legs, station_to_station(legs) if trip.station_to_station else float(dist[node]) / 60.0
+
+
 def modelled_minutes(graph: Graph, trip: ObservedTrip) -> float:
     """Return the full model's minutes for one observation on ``graph`` (what calibration compares)."""
-    i, j = graph.city_ids.index(trip.origin), graph.city_ids.index(trip.destination)
-    source = int(graph.origin_nodes[i])
-    dist = node_distances(graph, sources=[source])[0]
-    node = int(graph.dest_nodes[j])
-    if not np.isfinite(dist[node]):
-        return float("nan")
-    if not trip.station_to_station:
-        return float(dist[node]) / 60.0
-    return station_to_station(itinerary(graph, shortest_path_tree(graph, source, dist), node))
+    return trip_legs(graph, trip)[1]
 
 
 def pair_groups(trips: Sequence[ObservedTrip], folds: int | None = None, seed: int = 0) -> list[list[int]]:

@@ -381,7 +381,7 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
                 b.edge(b.node("train", *x), b.node("platform", *y), "through", {_V: stop}, line=label)
 
     _interchanges(b, network, terminals, p)
-    tt_origin, tt_dest = _timetable_nodes(b, city_ids, terminals, headway, platform_mode, p)
+    tt_origin, tt_dest = _timetable_nodes(b, city_ids, terminals, headway, allowance)
     if profile.uses_road:
         _roads(b, network, links, terminals, headway, allowance, city_ids, origin, dest, p)
 
@@ -413,8 +413,7 @@ def _timetable_nodes(
     city_ids: tuple[str, ...],
     terminals: list[Terminal],
     headway: dict[tuple[str, str], float],
-    platform_mode: dict[tuple[str, str], str],
-    p: Parameters,
+    allowance: dict[tuple[str, str], StopAllowance],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each city's ``tt_origin`` and ``tt_dest``, joined to boarding and from alighting.
 
@@ -429,7 +428,7 @@ def _timetable_nodes(
     position = {c: k for k, c in enumerate(city_ids)}
     for (tid, line), _ in sorted(headway.items()):
         c = position[city_of[tid]]
-        start = p.start_stop_min.get(platform_mode[(tid, line)], 0.0)
+        start = allowance[(tid, line)].start
         b.edge(int(tt_origin[c]), b.node("platform", tid, line), "tt_board", {_V: start}, line=line)
     for t in terminals:
         b.edge(b.node("arr", t.id), int(tt_dest[position[t.city]]), "tt_alight", {})

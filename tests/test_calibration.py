@@ -47,8 +47,14 @@ TRUTH = (0.9, 0.3)  # speed factor and acceleration that generate the observatio
 
 
 def trip(origin, destination, observed, group=None, station=True, tolerance=0.0, bound=None):
+    """A trip between two cities, station to station (timetable reading) or door to door."""
     group = group or "–".join(sorted((origin, destination)))
-    return ObservedTrip(None, origin, destination, station, observed, tolerance, bound, group)
+    ends = (
+        (("tt_origin", origin), ("tt_dest", destination))
+        if station
+        else (("origin", origin), ("dest", destination))
+    )
+    return ObservedTrip(None, *ends, station, observed, tolerance, bound, group)
 
 
 @pytest.fixture
@@ -80,7 +86,7 @@ def test_linear_row_is_the_station_to_station_time(network):
     lin = LinearGraph(network, "rail", PHYSICAL, FITTED["rail"])
     graph = build_graph(network, PROFILES["rail"], PHYSICAL)
     for a, b in PAIRS:
-        x, c = lin.row(lin.path(lin.u0, a, b), station_to_station=True)
+        x, c = lin.row(lin.path(lin.u0, trip(a, b, 1.0)), station_to_station=True)
         assert float(x @ lin.u0 + c) == pytest.approx(modelled_minutes(graph, trip(a, b, 1.0)), abs=0.05)
 
 
@@ -201,7 +207,7 @@ HEADER = (
 )
 OBSERVED = """aa,bb,rail,in_vehicle,{ab},,,,,,,made by the model with speed factor 0.9 and 0.3 m/s²
 bb,cc,rail,in_vehicle,{bc},,,,,,,made by the model with speed factor 0.9 and 0.3 m/s²
-cc,aa,rail,in_vehicle,{ca},,,,,,,made by the model with speed factor 0.9 and 0.3 m/s²
+cc,aa,rail,in_vehicle,{ca},,,st_c,st_a2,,,made by the model with speed factor 0.9 and 0.3 m/s²
 aa,bb,road,door_to_door,150,,,,,,,test
 bb,cc,road,door_to_door,80,,,,,,,test
 """
@@ -211,7 +217,11 @@ bb,cc,road,door_to_door,80,,,,,,,test
 def calibration_folder(tmp_path: Path, tiny_today) -> Path:
     net = tmp_path / "net"
     shutil.copytree(TINY, net)
-    ab, bc, ca = truth_minutes(tiny_today, [("aa", "bb"), ("bb", "cc"), ("cc", "aa")])
+    ab, bc = truth_minutes(tiny_today, [("aa", "bb"), ("bb", "cc")])
+    # st_c -> st_a2 by L3, named: from cc to aa L2 + L1 with a change is nearly as fast
+    graph = build_graph(tiny_today, PROFILES["rail"], apply_fit(PHYSICAL, FITTED["rail"], TRUTH))
+    named = replace(trip("cc", "aa", 1.0), origin=("dep", "st_c"), destination=("arr", "st_a2"))
+    ca = modelled_minutes(graph, named)
     (net / "observed_times.csv").write_text(HEADER + OBSERVED.format(ab=ab, bc=bc, ca=ca), encoding="utf-8")
     # the default parameters: PHYSICAL but for the two values the fit must find
     scenario = f'name = "tiny"\nyear = 2025\nnetwork = "{net.as_posix()}"\n'
@@ -280,3 +290,45 @@ def test_calibrate_compares_what_the_full_evaluation_reports(tiny_today, calibra
             i, j = ids.index(row["origin"]), ids.index(row["destination"])
             slow = station_to_station(res.legs[i][j]) if profile == "rail" else res.minutes[i, j]
             assert row["modelled_min"] == pytest.approx(slow, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "words"),
+    [
+        ("aa,bb,rail,in_vehicle,60,,,st_x,,,,test", "origin_terminal", "'st_x' is not a terminal of 'aa'"),
+        (
+            "aa,bb,rail,in_vehicle,60,,,,st_c,,,test",
+            "destination_terminal",
+            "'st_c' is not a terminal of 'bb'",
+        ),
+        ("aa,bb,road,door_to_door,60,,,st_a,,,,test", "origin_terminal", "only for station-to-station"),
+    ],
+)
+def test_a_bad_named_terminal_is_reported(tmp_path: Path, row: str, field: str, words: str):
+    from sim.calibration import load_observations
+    from sim.errors import InputErrors
+    from sim.network import load_network
+
+    path = tmp_path / "observed.csv"
+    path.write_text(HEADER + row + "\n", encoding="utf-8")
+    with pytest.raises(InputErrors) as caught:
+        load_observations(path, load_network(TINY))
+    assert f"observed.csv:2: field '{field}'" in str(caught.value) and words in str(caught.value)
+
+
+def test_the_readme_calibration_table_is_what_the_command_prints():
+    """README.md holds `sim calibrate --markdown` as it prints on the bundled data, unedited."""
+    from sim.calibration import calibrate_in_and_out_of_sample, load_observations
+    from sim.calibration_report import MARKDOWN_BEGIN, MARKDOWN_END, markdown_table
+    from sim.network import load_network
+    from sim.scenario import load_scenario
+
+    scenario = load_scenario("today")
+    full = load_network(scenario.network_folder)
+    observations = load_observations(scenario.network_folder / "observed_times.csv", full)
+    stats = calibrate_in_and_out_of_sample(scenario, full, observations).stats
+    expected = markdown_table(stats, full, scenario.name)
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index(MARKDOWN_BEGIN)
+    block = readme[start : readme.index(MARKDOWN_END, start) + len(MARKDOWN_END)] + "\n"
+    assert block == expected, "README out of date: paste the output of `sim calibrate --markdown`"
