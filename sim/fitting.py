@@ -46,7 +46,9 @@ __all__ = [
 ]
 
 RAIL_MODES = ("hsr", "intercity", "conventional")
-MAX_ROUNDS = 6
+MAX_ROUNDS = 6  # rounds of routing and fitting on one linearisation
+MAX_RELINEARISATIONS = 12  # for parameters that are not linear
+TRUST = 0.15  # share of a non-linear parameter's u range it may move in one linearisation
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ class FittedParameter:
         Physical bounds on the value.
     reciprocal
         Times are linear in ``1 / value`` (a speed factor, a rate) rather than in it.
+    linear
+        True when every edge's time is exactly linear in ``u`` (the fit is then one linear
+        programme per set of paths); False for a parameter whose effect bends (a speed
+        capped by a limit, a wait capped): the fit then re-linearises around each new
+        value, within a trust region, until the values settle.
     """
 
     name: str
@@ -70,6 +77,7 @@ class FittedParameter:
     low: float
     high: float
     reciprocal: bool
+    linear: bool = True
 
     def u(self, value: float) -> float:
         """Return the linear coordinate of ``value``."""
@@ -181,10 +189,16 @@ class LinearGraph:
         u0 = np.array([f.u(f.current(parameters)) for f in self.fitted])
         slope = np.zeros((base.n_edges, len(self.fitted)))
         for k, f in enumerate(self.fitted):
-            # the bound farthest from the scenario's value: a long step keeps the slope
-            # exact to well under a second per edge despite the rounding to whole seconds
+            # linear: the bound farthest from the scenario's value, a long step that keeps
+            # the slope exact to well under a second per edge despite the rounding to whole
+            # seconds; not linear: a short step inside the bounds, the local slope
             u = u0.copy()
-            u[k] = max(f.u_bounds(), key=lambda b: abs(b - u0[k]))
+            lo, hi = f.u_bounds()
+            if f.linear:
+                u[k] = max((lo, hi), key=lambda b: abs(b - u0[k]))
+            else:
+                step = 0.02 * (hi - lo)
+                u[k] = u0[k] + step if u0[k] + step <= hi else u0[k] - step
             values = [g.value(x) for g, x in zip(self.fitted, u, strict=True)]
             moved = build_graph(network, self.profile, apply_fit(parameters, self.fitted, values))
             if not (np.array_equal(moved.tail, base.tail) and np.array_equal(moved.head, base.head)):
@@ -333,12 +347,49 @@ def fit(trips: Sequence[ObservedTrip], graphs: dict[object, LinearGraph]) -> Fit
     graphs
         A :class:`LinearGraph` per ``trip.key``, all with the same fitted parameters and
         point of linearisation.
+
+    Notes
+    -----
+    With a parameter that is not linear, the graphs are linearised anew around each
+    fitted point and the fit repeated, each step within a trust region, until no value
+    moves by more than 1e-4 of its range (successive linear programming).
     """
     first = next(iter(graphs.values()))
     fitted = first.fitted
     if not trips:
         raise ValueError("nothing to fit: no observation")
-    bounds = [f.u_bounds() for f in fitted]
+    if all(f.linear for f in fitted):
+        return _fit_on(trips, graphs, [f.u_bounds() for f in fitted])
+    rounds = 0
+    span = np.array([f.u_bounds()[1] - f.u_bounds()[0] for f in fitted])
+    for _ in range(MAX_RELINEARISATIONS):
+        u0 = next(iter(graphs.values())).u0
+        bounds = []
+        for f, u in zip(fitted, u0, strict=True):
+            lo, hi = f.u_bounds()
+            centre = min(max(u, lo), hi)
+            reach = np.inf if f.linear else TRUST * (hi - lo)
+            bounds.append((max(lo, centre - reach), min(hi, centre + reach)))
+        result = _fit_on(trips, graphs, bounds)
+        rounds += result.rounds
+        u1 = np.array([f.u(v) for f, v in zip(fitted, result.values, strict=True)])
+        if np.all(np.abs(u1 - u0) <= 1e-4 * span):
+            break
+        graphs = {
+            key: LinearGraph(
+                g.network, g.profile.name, apply_fit(g.parameters, fitted, result.values), fitted
+            )
+            for key, g in graphs.items()
+        }
+    return dataclasses.replace(result, rounds=rounds)
+
+
+def _fit_on(
+    trips: Sequence[ObservedTrip], graphs: dict[object, LinearGraph], bounds: list[tuple[float, float]]
+) -> FitResult:
+    """Route and fit on one linearisation until the paths settle."""
+    first = next(iter(graphs.values()))
+    fitted = first.fitted
     u = first.u0.copy()
     previous: list[tuple[int, ...] | None] | None = None
     rounds, settled = 0, False

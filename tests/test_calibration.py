@@ -332,3 +332,19 @@ def test_the_readme_calibration_table_is_what_the_command_prints():
     start = readme.index(MARKDOWN_BEGIN)
     block = readme[start : readme.index(MARKDOWN_END, start) + len(MARKDOWN_END)] + "\n"
     assert block == expected, "README out of date: paste the output of `sim calibrate --markdown`"
+
+
+def test_a_parameter_that_bends_is_fitted_by_relinearising(tiny_today):
+    # door to door under the half-headway policy, the first wait is min(headway / 2, cap):
+    # flat in the cap above half the headway. Observations made with a 12-minute cap; the
+    # fit starts at 30, where L1 (headway 30) does not feel the cap at all.
+    cap = FittedParameter("first_wait_cap_min", (), 1.0, 40.0, reciprocal=False, linear=False)
+    params = PHYSICAL.with_overrides({"first_wait": "half_headway", "first_wait_cap_min": 30.0})
+    made = build_graph(tiny_today, PROFILES["rail"], params.with_overrides({"first_wait_cap_min": 12.0}))
+    pairs = [("aa", "bb"), ("bb", "cc"), ("cc", "bb")]
+    trips = [
+        trip(a, b, modelled_minutes(made, trip(a, b, 1.0, station=False)), station=False) for a, b in pairs
+    ]
+    result = fit(trips, {None: LinearGraph(tiny_today, "rail", params, (cap,))})
+    assert result.values == pytest.approx((12.0,), abs=0.05)
+    assert result.mape_pct == pytest.approx(0.0, abs=0.05)
