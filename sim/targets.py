@@ -261,10 +261,11 @@ def coverage(network: Network, service: str, fast_rail_min_kmh: float = 160.0) -
 
     ``fast_rail``: a station on an ``hsr`` or ``intercity`` link, or on a rail link whose
     ``speed_kmh`` is at least ``fast_rail_min_kmh``. ``rail``: any rail link.
-    ``expressway``: an end of any expressway link.
+    ``expressway``: an end of any expressway link (a city entrance serves its city).
     """
     served: set[str] = set()
     city_of = {t.id: t.city for t in network.terminals}
+    city_of.update({n.id: n.city for n in network.road_nodes if n.kind == "entrance" and n.city})
     for lk in network.links:
         if service == "expressway":
             ok = lk.mode is Mode.EXPRESSWAY

@@ -101,13 +101,16 @@ def test_fit_minimises_percentage_error_a_weighted_median_by_hand():
     assert u[0] == pytest.approx(10.0)
 
 
-def test_fit_counts_only_the_error_beyond_tolerance_and_bounds():
+def test_fit_takes_bounds_as_bounds_and_point_values_within_tolerance():
     # "under 20" is met by anything up to 20; the bounds start at 25: the fit takes 25
     u = _solve(np.ones((1, 1)), np.zeros(1), [trip("a", "b", 20, bound="upper")], [(25.0, 40.0)])
     assert u[0] == pytest.approx(25.0)
-    # 30 ± 10 observed: any u in 20..40 is free; outside, the nearer end
-    u = _solve(np.ones((1, 1)), np.zeros(1), [trip("a", "b", 30, tolerance=10)], [(0.0, 15.0)])
-    assert u[0] == pytest.approx(15.0)
+    # "under 20" and "about 10": 10 (the bound costs nothing there)
+    trips = [trip("a", "b", 20, bound="upper"), trip("a", "c", 10, tolerance=5)]
+    assert _solve(np.ones((2, 1)), np.zeros(2), trips, [(0.0, 40.0)])[0] == pytest.approx(10.0)
+    # 30 ± 10: anything in 20..40 is within the tolerance; the point value decides: 30
+    u = _solve(np.ones((1, 1)), np.zeros(1), [trip("a", "b", 30, tolerance=10)], [(0.0, 100.0)])
+    assert u[0] == pytest.approx(30.0)
 
 
 def test_fit_recovers_the_parameters_that_made_the_observations(network):
@@ -193,9 +196,11 @@ def test_summary_by_hand():
         }
     )
     s = summarise(table)["rail"]
-    assert (s["n"], s["mape"], s["worst"], s["worst_pair"]) == (3, round(5 / 3, 1), 5.0, "a–x, 2020")
-    assert (s["mape_cv"], s["worst_cv"], s["worst_cv_pair"]) == (round(31 / 3, 1), 16.0, "b–y")
-    assert (s["over_15_pct_cv"], s["over_20_pct_cv"]) == (1, 0)
+    assert (s["n"], s["mape"], s["worst"], s["worst_pair"]) == (3, round(20 / 3, 1), 10.0, "a–x, 2020")
+    assert (s["mape_beyond_tolerance"], s["worst_beyond_tolerance"]) == (round(5 / 3, 1), 5.0)
+    assert (s["mape_cv"], s["worst_cv"], s["worst_cv_pair"]) == (round(40 / 3, 1), 20.0, "a–x, 2020")
+    assert (s["mape_beyond_tolerance_cv"], s["worst_beyond_tolerance_cv"]) == (round(31 / 3, 1), 16.0)
+    assert (s["over_15_pct_cv"], s["over_20_pct_cv"]) == (2, 0)
 
 
 # ------------------------------------------------------------------ the command
@@ -239,7 +244,7 @@ def test_calibrate_json_gives_in_and_out_of_sample_figures(calibration_folder: P
     assert set(stats) == {"rail", "road"}
     for profile, n in (("rail", 3), ("road", 2)):
         assert stats[profile]["n"] == n
-        assert {"mape", "mape_cv", "worst", "worst_cv"} <= set(stats[profile])
+        assert {"mape", "mape_cv", "worst", "worst_cv", "mape_beyond_tolerance_cv"} <= set(stats[profile])
     # the rail observations were made by the model at speed factor 0.9 and 0.3 m/s²
     assert stats["rail"]["fitted"] == pytest.approx({"speed_factor": 0.9, "acceleration_ms2": 0.3}, abs=0.005)
     assert stats["rail"]["mape_cv"] == pytest.approx(0.0, abs=0.1)

@@ -105,8 +105,8 @@ def command(args: argparse.Namespace) -> int:
 
 def _print_table(table: pd.DataFrame, stats: dict[str, dict[str, object]]) -> None:
     print(
-        f"{'pair':<26} {'profile':<7} {'observed':>8} {'model':>6} {'%':>6} {'counted%':>8} "
-        f"{'cv model':>8} {'cv counted%':>11}"
+        f"{'pair':<26} {'profile':<7} {'observed':>8} {'model':>6} {'%':>6} {'beyond±':>7} "
+        f"{'cv model':>8} {'cv %':>6}"
     )
     for _, r in table.iterrows():
         bound = {"upper": "<", "lower": ">"}.get(r["bound"], "")
@@ -114,23 +114,23 @@ def _print_table(table: pd.DataFrame, stats: dict[str, dict[str, object]]) -> No
         print(
             f"{r['origin'] + '–' + r['destination']:<26} {r['profile']:<7} "
             f"{bound + format(r['observed_min'], 'g') + tol:>8} {r['modelled_min']:>6.0f} "
-            f"{r['error_pct']:>+6.1f} {r['counted_error_pct']:>+8.1f} "
-            f"{r['modelled_cv_min']:>8.0f} {r['counted_error_cv_pct']:>+11.1f}"
+            f"{r['error_pct']:>+6.1f} {r['counted_error_pct']:>+7.1f} "
+            f"{r['modelled_cv_min']:>8.0f} {r['error_cv_pct']:>+6.1f}"
         )
     print()
     for profile, s in stats.items():
         print(
-            f"{profile}: {s['n']} observations; beyond the sources' tolerance: MAPE {s['mape']} % in sample, "
-            f"{s['mape_cv']} % out of sample; worst {s['worst']} % in sample ({s['worst_pair']}), "
-            f"{s['worst_cv']} % out of sample ({s['worst_cv_pair']}); MAPE of the point values "
-            f"{s['mape_raw']} % / {s['mape_raw_cv']} %"
+            f"{profile}: {s['n']} observations; MAPE {s['mape']} % in sample, {s['mape_cv']} % out of "
+            f"sample; worst {s['worst']} % in sample ({s['worst_pair']}), {s['worst_cv']} % out of sample "
+            f"({s['worst_cv_pair']}); beyond the sources' tolerance: MAPE {s['mape_beyond_tolerance']} % / "
+            f"{s['mape_beyond_tolerance_cv']} %"
         )
-    print("\nworst ten out of sample (error beyond tolerance):")
-    worst = table.reindex(table["counted_error_cv_pct"].abs().sort_values(ascending=False).index).head(10)
+    print("\nworst ten out of sample:")
+    worst = table.reindex(table["error_cv_pct"].abs().sort_values(ascending=False).index).head(10)
     for _, r in worst.iterrows():
         print(
-            f"  {r['origin']}–{r['destination']} ({r['profile']}) {r['counted_error_cv_pct']:+.1f} % "
-            f"(in sample {r['counted_error_pct']:+.1f} %): {r['route']}"
+            f"  {r['origin']}–{r['destination']} ({r['profile']}) {r['error_cv_pct']:+.1f} % "
+            f"(in sample {r['error_pct']:+.1f} %): {r['route']}"
         )
 
 
@@ -143,6 +143,6 @@ def _print_fits(fits: dict[str, FitResult], scenario: Scenario) -> None:
         )
         state = "paths settled" if result.settled else "paths still changing"
         print(
-            f"{profile} fit on all {result.trips} observations: {parts}; MAPE beyond tolerance "
+            f"{profile} fit on all {result.trips} observations: {parts}; MAPE of the fit "
             f"{result.mape_pct:.1f} % ({result.rounds} rounds, {state}); apply in [parameters] to use"
         )

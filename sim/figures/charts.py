@@ -88,10 +88,10 @@ def plot_calibration(table: pd.DataFrame) -> Figure:
                 )
         measure = "station to station, fastest train" if profile == "rail" else "door to door, driving"
         title = f"{profile}: {len(group)} observations ({measure})"
-        if "counted_error_cv_pct" in group:
-            mape = group["counted_error_pct"].abs().mean()
-            mape_cv = group["counted_error_cv_pct"].abs().mean()
-            title += f"\nMAPE beyond tolerance {mape:.1f} % in sample, {mape_cv:.1f} % out of sample"
+        if "error_cv_pct" in group:
+            mape = group["error_pct"].abs().mean()
+            mape_cv = group["error_cv_pct"].abs().mean()
+            title += f"\nMAPE {mape:.1f} % in sample, {mape_cv:.1f} % out of sample"
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("observed minutes")
         ax.set_ylabel("modelled minutes")
