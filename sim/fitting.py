@@ -113,7 +113,7 @@ class FittedParameter:
 FITTED: dict[str, tuple[FittedParameter, ...]] = {
     "rail": (
         FittedParameter("speed_factor", RAIL_MODES, 0.80, 1.00, reciprocal=True),
-        FittedParameter("acceleration_ms2", RAIL_MODES, 0.20, 0.50, reciprocal=True),
+        FittedParameter("acceleration_ms2", RAIL_MODES, 0.30, 0.50, reciprocal=True),
     ),
     "road": (
         FittedParameter("expressway_cruise_kmh", (), 80.0, 120.0, reciprocal=True, linear=False),

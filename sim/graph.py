@@ -232,8 +232,10 @@ def _ride_allowances(
     staying on ``passing`` (a stop of the fastest trains at a major stop), and a through
     service the ``half_loss`` of both lines plus ``through_dwell_min``.
     """
+    modes = {lk.mode for _, lk in terminal_links}
+    known = ((lk, service_of(lk)) for lk in network.all_links if lk.mode in modes)
     return stop_allowances(
-        ((lk, service_of(lk)) for _, lk in terminal_links), network.major_stops, parameters
+        ((lk, service_of(lk)) for _, lk in terminal_links), network.major_stops, parameters, known
     )
 
 

@@ -14,9 +14,11 @@ A ride on one train from station A to station B is timed as
   the junction station, ``v_a / (2a) + v_b / (2a) + through_dwell_min``.
 
 ``v`` is the line speed at the station: the highest speed of the line's links that meet
-there. Trains pass every other station at line speed. The ``acceleration_ms2`` and
-``stop_dwell_min`` of each mode are in :class:`~sim.parameters.Parameters`; a mode with no
-``acceleration_ms2`` (road, water, air) has no such losses.
+there, those of the network built and those under construction or planned in the data
+(as the data gives them, not as dated by ``line_changes.csv``). Trains pass every other
+station at line speed. The ``acceleration_ms2`` and ``stop_dwell_min`` of each mode are in
+:class:`~sim.parameters.Parameters`; a mode with no ``acceleration_ms2`` (road, water,
+air) has no such losses.
 """
 
 from __future__ import annotations
@@ -64,7 +66,10 @@ class StopAllowance:
 
 
 def stop_allowances(
-    links: Iterable[tuple[Link, str]], major_stops: frozenset[str], parameters: Parameters
+    links: Iterable[tuple[Link, str]],
+    major_stops: frozenset[str],
+    parameters: Parameters,
+    known: Iterable[tuple[Link, str]] = (),
 ) -> dict[tuple[str, str], StopAllowance]:
     """Return the allowance of every (station, service) the links serve.
 
@@ -77,6 +82,12 @@ def stop_allowances(
     parameters
         Gives ``acceleration_ms2``, ``stop_dwell_min``, ``start_stop_min`` and the
         default speeds.
+    known
+        Further links of the same lines, not in the network built (the data's sections
+        under construction or planned, ``Network.all_links``): a line's speed at a
+        station is the fastest of all its sections that meet there, so that adding a
+        planned section to a scenario changes no allowance of the sections already there
+        (the incremental sweep engine relies on it).
     """
     speed: dict[tuple[str, str], float] = {}
     mode_of: dict[tuple[str, str], str] = {}
@@ -87,6 +98,12 @@ def stop_allowances(
             key = (station, service)
             speed[key] = max(speed.get(key, 0.0), v)
             mode_of.setdefault(key, mode)
+    for link, service in known:
+        v = link.speed_kmh or parameters.default_speed_kmh.get(link.mode.value) or 0.0
+        for station in (link.from_id, link.to_id):
+            key = (station, service)
+            if key in speed:
+                speed[key] = max(speed[key], v)
     out = {}
     for key, v in speed.items():
         mode = mode_of[key]

@@ -265,7 +265,9 @@ def apply_scenario(scenario: Scenario, network: Network | None = None) -> Networ
         net = full.open_only()
     if scenario.add_projects:
         added = set(scenario.add_projects)
-        extra = tuple(lk for lk in full.links if lk.project in added and lk not in net.links)
+        # with the speeds and headways in force in the scenario's year, like the rest
+        dated = full.values_in(scenario.year) if scenario.year is not None else full.links
+        extra = tuple(lk for lk in dated if lk.project in added and lk not in net.links)
         have = {t.id for t in net.terminals}
         ends = {n for lk in extra for n in (lk.from_id, lk.to_id)}
         terms = tuple(t for t in full.terminals if t.id in ends and t.id not in have)

@@ -19,7 +19,7 @@ import pytest
 
 from sim.errors import InputErrors
 from sim.graph import build_graph
-from sim.modes import PROFILES
+from sim.modes import PROFILES, Mode
 from sim.network import ThroughService, load_network
 from sim.paths import all_pairs, itinerary, node_distances, shortest_path_tree, station_to_station
 from sim.running_time import speed_change_minutes
@@ -177,3 +177,28 @@ def test_validate_exits_2_on_a_bad_major_stop(net_dir: Path, capsys: pytest.Capt
     assert main(["validate", str(net_dir)]) == 2
     err = capsys.readouterr().err
     assert "major_stops.csv:2" in err and "Traceback" not in err
+
+
+def test_a_planned_section_changes_no_allowance_of_the_open_ones(tiny_today):
+    """L1 extended st_b - st_c at 350 km/h (planned): the line's speed at st_b is 350 in
+    both networks, with and without the extension, so the sweep engine can add it."""
+    from sim.network import Link
+    from sim.sweep.engine import _edge_key
+
+    extension = Link(Mode.HSR, "L1", "st_b", "st_c", 150, 350, None, 30, "planned", 2030, "ext", None, "test")
+    links = tuple(lk for lk in tiny_today.links if lk.line != "L2")
+    base = replace(tiny_today, links=links, all_links=(*links, extension))
+    union = replace(base, links=(*links, extension))
+    weights = {}
+    for name, net in (("base", base), ("union", union)):
+        graph = build_graph(net, PROFILES["rail"], PHYSICAL)
+        weights[name] = {
+            _edge_key(graph, e): graph.weight[e] for e in range(graph.n_edges) if graph.edge_kind[e] != "ride"
+        }
+    assert all(weights["union"][key] == w for key, w in weights["base"].items())
+    # boarding L1 at st_b accelerates to 350 km/h in both
+    board = [
+        w for key, w in weights["base"].items() if key[6] == "board" and key[1] == "st_b" and key[5] == "L1"
+    ]
+    # from the street: 97 s of acceleration; changing onto L1: plus half its 30-min headway and 10 min
+    assert sorted(board) == [round(350 / 3.6 / (2 * 0.5)), round(350 / 3.6 / (2 * 0.5)) + (15 + 10) * 60]

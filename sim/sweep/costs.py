@@ -56,7 +56,7 @@ class ProjectCost:
 
 def costs_of(network: Network, order: list[str]) -> dict[str, ProjectCost]:
     """Return each project's cost from ``network.projects`` (``projects.csv``); unknown if not listed."""
-    by_id = {p.id: p for p in getattr(network, "projects", ())}
+    by_id = network.project_by_id
     out = {}
     for name in order:
         p = by_id.get(name)
