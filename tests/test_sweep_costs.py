@@ -182,3 +182,22 @@ def test_sweep_writes_the_cost_tables_and_picture(runs, tmp_path):
     summary = _write_costs(SimpleNamespace(name="hand"), runs, ORDER, values, none, _Metrics(), empty)
     assert "no candidate project has a known cost" in summary["costs"]
     assert list(empty.iterdir()) == []
+
+
+def test_costs_come_from_the_projects_table(tmp_path):
+    import shutil
+
+    from sim.network import load_network
+    from sim.sweep.costs import costs_of
+    from tests.conftest import TINY
+
+    net = tmp_path / "net"
+    shutil.copytree(TINY, net)
+    (net / "projects.csv").write_text(
+        "id,name_zh,name_en,plan,cost_yi_yuan,cost_year,cost_source,source\n"
+        "newline,新线,New line,,123.4,2021,approval (test),test\n",
+        encoding="utf-8",
+    )
+    costs = costs_of(load_network(net), ["newline", "not_in_the_table"])
+    assert costs["newline"] == ProjectCost(123.4, 2021, "approval (test)")
+    assert costs["not_in_the_table"] == ProjectCost(None)
