@@ -96,7 +96,7 @@ def plot_pareto(
                 ax.annotate(
                     f"{'TU' if metric == 'targets_met' else 'AU'}{k}",
                     (r["cost_yi_yuan"], r[metric]),
-                    xytext=(4, -11),
+                    xytext=(4, -11 if k % 2 else 5),  # alternate below and above: neighbours crowd
                     textcoords="offset points",
                     fontsize=8,
                     color="#d62728",
@@ -127,7 +127,7 @@ def plot_pareto(
         ax.set_xlabel("investment (亿元; each project's figure in the prices of its year)")
         ax.set_ylabel(label)
         ax.grid(color="#eeeeee", lw=0.5)
-        ax.legend(loc="upper right" if metric == "targets_met" else "lower left", fontsize=7)
+        ax.legend(loc="upper right", fontsize=7, framealpha=0.9)
     if any("U" in line.split(":")[0] for line in listing):
         listing.append("?: cost unknown")
     shown = listing[:MAX_LISTED]
