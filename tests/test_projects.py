@@ -2,9 +2,9 @@
 
 For each project that is not open, the test adds it to the network of its base scenario
 (``today``) and checks that it shortens the station-to-station time of at least one city
-pair (a road project: the door-to-door driving time), read by the program's timetable
-reading (``Graph.timetable_view``: first boarding to last alighting on its own shortest
-path): a project that cannot (no through running
+pair, read by the program's timetable reading (``Graph.timetable_view``: first boarding
+to last alighting on its own shortest path; a road project: the door-to-door driving
+time): a project that cannot (no through running
 where trains will run through, a new station that leads nowhere, a line slower than what
 exists) is an error in the data.
 

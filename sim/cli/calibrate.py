@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.common import add_network_options
+from sim.cli.common import add_network_options, emit_json, info
 from sim.network import load_network
 from sim.output import atomic_folder, write_csv, write_json
 from sim.scenario import load_scenario
@@ -77,10 +75,9 @@ def command(args: argparse.Namespace) -> int:
     full = load_network(scenario.network_folder)
     observations = load_observations(args.observed or scenario.network_folder / "observed_times.csv", full)
     how = f"{args.folds} folds (seed {args.seed})" if args.folds else "leaving one pair out"
-    print(
-        f"sim: comparing {len(observations)} observations, each with the network of its year; "
-        f"out of sample by {how}",
-        file=sys.stderr,
+    info(
+        f"comparing {len(observations)} observations, each with the network of its year; "
+        f"out of sample by {how}"
     )
     result = calibrate_in_and_out_of_sample(scenario, full, observations, args.backend, args.folds, args.seed)
     table, stats, fits = result.table, result.stats, result.fits
@@ -88,18 +85,20 @@ def command(args: argparse.Namespace) -> int:
     def fill(folder: Path) -> None:
         write_csv(table, folder / "calibration.csv")
         write_json(stats, folder / "summary.json")
-        plot_calibration(table).savefig(folder / "observed_vs_modelled.png", metadata={"Software": None})
+        plot_calibration(table, {c.id: c.name_zh for c in full.cities}).savefig(
+            folder / "observed_vs_modelled.png", metadata={"Software": None}
+        )
 
     atomic_folder(args.out, fill)
     if args.json:
-        print(json.dumps(stats, ensure_ascii=False, sort_keys=True))
+        emit_json(stats)
     elif args.markdown:
         print(markdown_table(stats, full, scenario.name), end="")
     else:
         _print_table(table, stats)
         if args.fit:
             _print_fits(fits, scenario)
-    print(f"wrote {args.out}/ (calibration.csv, summary.json, observed_vs_modelled.png)", file=sys.stderr)
+    info(f"wrote {args.out}/ (calibration.csv, summary.json, observed_vs_modelled.png)")
     return 0
 
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from sim.cli.common import add_network_options, minutes_text
+from sim.cli.common import add_json_option, add_network_options, emit_json, info, minutes_text
 from sim.compare import Comparison, compare
 from sim.evaluate import evaluate
 from sim.output import atomic_folder
 from sim.results import write_comparison
 from sim.scenario import load_scenario
 
-__all__ = ["comparison_report", "register"]
+__all__ = ["comparison_record", "comparison_report", "register"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmp_.add_argument("after", help="scenario B (file or bundled name)")
     cmp_.add_argument("--out", type=Path, help="results folder (default: results/compare-A-vs-B)")
     add_network_options(cmp_)
+    add_json_option(cmp_)
     cmp_.set_defaults(func=command)
 
 
@@ -38,14 +39,17 @@ def command(args: argparse.Namespace) -> int:
     """Run ``sim compare``."""
     before = load_scenario(args.before, args.network)
     after = load_scenario(args.after, args.network)
-    print(f"sim: evaluating '{before.name}' and '{after.name}'", file=sys.stderr)
+    info(f"evaluating '{before.name}' and '{after.name}'")
     ev_a = evaluate(before, backend=args.backend)
     ev_b = evaluate(after, backend=args.backend)
     comparison = compare(ev_a, ev_b)
     out = args.out or Path("results") / f"compare-{before.name}-vs-{after.name}"
     atomic_folder(out, lambda tmp: write_comparison(comparison, tmp))
-    print(comparison_report(comparison))
-    print(f"sim: wrote {out}/", file=sys.stderr)
+    if args.json:
+        emit_json(comparison_record(comparison, out))
+    else:
+        print(comparison_report(comparison))
+    info(f"wrote {out}/")
     return 0
 
 
@@ -101,3 +105,67 @@ def comparison_report(comparison: Comparison) -> str:
     for _, r in net[net["indicator"].isin(["share_pairs_within_120", "mean_weighted_avg_min"])].iterrows():
         lines.append(f"  {r['profile']:<10} {r['indicator']:<24} {r['before']:>8} -> {r['after']:>8}")
     return "\n".join(lines)
+
+
+def comparison_record(comparison: Comparison, folder: Path | None = None) -> dict[str, Any]:
+    """Return what ``sim compare --json`` prints.
+
+    Each target says how it is read; each pair or city checked carries, before and
+    after, the minutes of the reading the verdict uses (``minutes``), the on-board
+    (station-to-station) minutes of the same trip (``on_board_min``), pass or fail and
+    the gap. City pairs are listed where their time changed; the full matrix is in the
+    results folder (``od_changes.csv``).
+    """
+    before, after = comparison.before, comparison.after
+    targets_after = {tr.target.id: tr for tr in after.targets}
+    targets = []
+    for tr in before.targets:
+        other = targets_after.get(tr.target.id)
+        t = tr.target
+        targets.append(
+            {
+                "id": t.id,
+                "title": t.title,
+                "kind": t.kind,
+                "reading": t.reading(),
+                "measure": t.measure if t.kind == "travel_time" else None,
+                "threshold_min": t.threshold_min,
+                "checked": len(tr.checks),
+                "passed_before": tr.n_passed,
+                "passed_after": other.n_passed if other else None,
+                "met_before": tr.met,
+                "met_after": other.met if other else None,
+            }
+        )
+    keys = ["target", "origin", "destination"]
+    fields = ["minutes", "on_board_min", "passed", "gap_min", "main_line"]
+    merged = (
+        before.targets_table()
+        .merge(after.targets_table(), on=keys, how="outer", suffixes=("_before", "_after"))
+        .merge(comparison.target_changes()[[*keys, "change"]], on=keys, how="left")
+    )
+    checks = [
+        {
+            "target": row["target"],
+            "origin": row["origin"],
+            "destination": row["destination"] or None,
+            "change": row["change"],
+            "before": {f: row[f"{f}_before"] for f in fields},
+            "after": {f: row[f"{f}_after"] for f in fields},
+        }
+        for row in merged.to_dict(orient="records")
+    ]
+    od = comparison.od_changes()
+    moved = od["delta_min"].fillna(1).ne(0) | od["before_min"].isna().ne(od["after_min"].isna())
+    return {
+        "before": before.scenario.name,
+        "after": after.scenario.name,
+        "results": folder,
+        "differences": comparison.differences(),
+        "targets": targets,
+        "target_checks": checks,
+        "network": comparison.network_changes().to_dict(orient="records"),
+        "cities": comparison.city_changes().to_dict(orient="records"),
+        "od_changed": od[moved].to_dict(orient="records"),
+        "od_unchanged": int((~moved).sum()),
+    }

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import textwrap
 from pathlib import Path
 
-from sim.cli.common import add_network_options, scenario_from_args
+from sim.cli.common import add_network_options, info, scenario_from_args
+from sim.errors import EXIT_TARGETS_NOT_MET
 from sim.evaluate import Evaluation, evaluate
 from sim.network import load_network
 from sim.output import atomic_folder
@@ -30,21 +30,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_network_options(run)
     run.add_argument("--out", type=Path, help="results folder (default: results/<scenario>)")
     run.add_argument("--year", type=int, help="override the scenario's year (network as built by then)")
-    run.add_argument("--quiet", action="store_true", help="print only the target table")
+    run.add_argument(
+        "--check",
+        action="store_true",
+        help=f"exit with status {EXIT_TARGETS_NOT_MET} when a target is not met (results are still written), "
+        "so that a script or CI job can gate on the plans' targets",
+    )
     run.set_defaults(func=command)
 
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim run``."""
     scenario = scenario_from_args(args, args.scenario)
-    log = (lambda *_: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
-    log(f"sim: scenario '{scenario.name}' on {scenario.network_folder}")
+    info(f"scenario '{scenario.name}' on {scenario.network_folder}")
     full = load_network(scenario.network_folder)
     result = evaluate(scenario, full, backend=args.backend)
     out = args.out or Path("results") / scenario.name
     atomic_folder(out, lambda tmp: write_run(result, full, tmp))
     print(target_report(result))
-    log(f"sim: wrote {out}/ ({', '.join(RUN_FILES)})")
+    info(f"wrote {out}/ ({', '.join(RUN_FILES)})")
+    missed = [tr.target.id for tr in result.targets if not tr.met]
+    if args.check and missed:
+        # every target's verdict as it is read today; a headline reading per target comes with branch verdicts
+        info(f"--check: {len(missed)} of {len(result.targets)} targets not met ({', '.join(missed)})")
+        return EXIT_TARGETS_NOT_MET
     return 0
 
 
