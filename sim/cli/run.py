@@ -6,7 +6,7 @@ import argparse
 import textwrap
 from pathlib import Path
 
-from sim.cli.common import add_network_options, info, scenario_from_args
+from sim.cli.common import add_network_options, info, require_geo_or_exit, scenario_from_args
 from sim.errors import EXIT_TARGETS_NOT_MET
 from sim.evaluate import Evaluation, evaluate
 from sim.network import load_network
@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--out", type=Path, help="results folder (default: results/<scenario>)")
     run.add_argument("--year", type=int, help="override the scenario's year (network as built by then)")
     run.add_argument(
+        "--gpkg", action="store_true", help="also write <scenario>.gpkg (cities, terminals, links; geo extra)"
+    )
+    run.add_argument(
         "--check",
         action="store_true",
         help=f"exit with status {EXIT_TARGETS_NOT_MET} when a target is not met (results are still written), "
@@ -42,11 +45,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def command(args: argparse.Namespace) -> int:
     """Run ``sim run``."""
     scenario = scenario_from_args(args, args.scenario)
+    if args.gpkg:
+        require_geo_or_exit()
     info(f"scenario '{scenario.name}' on {scenario.network_folder}")
     full = load_network(scenario.network_folder)
     result = evaluate(scenario, full, backend=args.backend)
     out = args.out or Path("results") / scenario.name
-    atomic_folder(out, lambda tmp: write_run(result, full, tmp))
+
+    def fill(tmp: Path) -> None:
+        write_run(result, full, tmp)
+        if args.gpkg:
+            from sim.export.gpkg import write_run_gpkg
+
+            write_run_gpkg(result, full, tmp)
+
+    atomic_folder(out, fill)
     print(target_report(result))
     info(f"wrote {out}/ ({', '.join(RUN_FILES)})")
     missed = [tr.target.id for tr in result.targets if not tr.met]
