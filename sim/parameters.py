@@ -64,14 +64,16 @@ class Parameters:
         both plus a dwell. The fastest trains on every rail line of the region are
         multiple units (动车组), so one value serves every rail mode. Physical range
         0.30–0.50: the CR450 prototype reaches 350 km/h from rest in 4 min 40 s, 0.35 m/s²
-        on average (CCTV, 2024, reported by wallstreetcn); CR400 and CRH380 sets are
-        somewhat slower, and service braking is gentler than emergency braking. Fitted
-        within that range, it comes out at 0.30, the low end: the timetables lose more per
-        stop than acceleration and braking alone (slow running over station throats, stops
-        at stations the data omits, lines run below their listed speed). A lower, unphysical
-        rate would fit the observations better (0.20: MAPE 12.4 % against 13.2 %) but would
-        make every stop of a planned line cost 10 minutes instead of 7; the bound keeps
-        stops physical and leaves the rest as the model's measured error. At 0.30 a ride
+        on average, the CR400 in service in 6 min 20 s, 0.26 m/s² (央视新闻, 2025-10,
+        reported by wallstreetcn and others); as traction fades with speed, a train covers
+        more than half the distance a steady rate would, so it loses less than ``v / (2a)``
+        at its average rate: 0.30 is about what a CR400 loses. Fitted within that range, it
+        comes out at 0.30, the low end: the timetables lose more per stop than acceleration
+        and braking alone (slow running over station throats, stops at stations the data
+        omits, lines run below their listed speed). A lower, unphysical rate would fit the
+        observations a little better (0.20: MAPE 11.4 % against 12.1 %) but would make
+        every stop of a planned line cost 10 minutes instead of 7; the bound keeps stops
+        physical and leaves the rest as the model's measured error. At 0.30 a ride
         on a 350 km/h line loses 5.4 min, a stop on the way 7.4 with the dwell. Modes
         without a value (road, water, air) have no such loss. The plain model of the
         hand-calculated tests sets it so high (1e6) that the loss rounds to 0 s.
