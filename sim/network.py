@@ -11,6 +11,7 @@ raises them together, each naming ``file:line: field``.
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,9 @@ __all__ = [
 
 STATUSES = ("open", "construction", "planned")
 ROAD_NODE_KINDS = ("junction", "entrance")
+# how a terminal's access_min is known: a source gives it (or the trip it is worked out
+# from), or it is a recollection; an empty access_min is worked out by the formula
+ACCESS_BASES = ("published", "recalled")
 ROAD_NODES_FILE = "road_nodes.csv"
 PLAN_STATUSES = ("in-plan", "connected", "external")
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -68,7 +72,14 @@ class City:
 
 @dataclass(frozen=True)
 class Terminal:
-    """A rail station, airport or port serving one city."""
+    """A rail station, airport or port serving one city.
+
+    ``access_min`` is the trip from the city centre to the terminal (None: worked out by
+    the formula of :func:`sim.graph.access_minutes`); ``access_basis`` says how it is
+    known: ``published`` (a source gives the time, or the metro or bus trip it is worked
+    out from), ``recalled`` (from memory, approximate), ``formula`` (no time given), or
+    ``given`` (a time given in a table without the ``access_basis`` column).
+    """
 
     id: str
     city: str
@@ -83,6 +94,7 @@ class Terminal:
     source: str
     file: str = ""
     row: int = 0
+    access_basis: str = "formula"
 
 
 @dataclass(frozen=True)
@@ -462,6 +474,7 @@ TERMINAL_COLUMNS = (
     Column("lat", _lat, required=False),
     Column("lon", _lon, required=False),
     Column("access_min", non_negative, required=False),
+    Column("access_basis", choice(*ACCESS_BASES), required=False, may_be_absent=True),
     Column("status", choice(*STATUSES)),
     Column("open_year", _year, required=False),
     Column("source", to_str),
@@ -570,7 +583,10 @@ def load_network(folder: str | Path) -> Network:
         rows, errs = read_table(path, TERMINAL_COLUMNS)
         errors += errs
         terminal_rows += rows
-        terminals += [_terminal(r, kind) for r in rows]
+        with_basis = _has_column(path, "access_basis")
+        terminals += [_terminal(r, kind, with_basis) for r in rows]
+        if with_basis:
+            _check_access_basis(rows, errors)
     _unique(terminal_rows, "id", errors)
     city_ids = {c.id for c in cities}
     for row in terminal_rows:
@@ -884,7 +900,37 @@ def _city(r: Row) -> City:
     )
 
 
-def _terminal(r: Row, kind: TerminalKind) -> Terminal:
+def _has_column(path: Path, name: str) -> bool:
+    """Whether the CSV file's header names the column (the file has been read without error)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle), [])
+    return name in {h.strip() for h in header}
+
+
+def _check_access_basis(rows: list[Row], errors: list[InputError]) -> None:
+    """Check that each ``access_min`` of a table with ``access_basis`` says how it is known."""
+    for row in rows:
+        if row["access_basis"] is not None and row["access_min"] is None:
+            errors.append(
+                InputError(
+                    "access_basis without access_min (leave both empty for the formula)",
+                    row.file,
+                    row.line,
+                    "access_basis",
+                )
+            )
+        if row["access_min"] is not None and row["access_basis"] is None:
+            errors.append(
+                InputError(
+                    f"access_min needs its access_basis ({' or '.join(ACCESS_BASES)})",
+                    row.file,
+                    row.line,
+                    "access_basis",
+                )
+            )
+
+
+def _terminal(r: Row, kind: TerminalKind, with_basis: bool) -> Terminal:
     return Terminal(
         r["id"],
         r["city"],
@@ -899,6 +945,7 @@ def _terminal(r: Row, kind: TerminalKind) -> Terminal:
         r["source"],
         r.file,
         r.line,
+        "formula" if r["access_min"] is None else (r["access_basis"] if with_basis else "given"),
     )
 
 
