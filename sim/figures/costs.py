@@ -20,7 +20,12 @@ PANELS = (
 
 @with_fonts
 def plot_pareto(
-    sets: pd.DataFrame, frontier: pd.DataFrame, n_targets: int, title: str, unpriced: list[str]
+    sets: pd.DataFrame,
+    frontier: pd.DataFrame,
+    n_targets: int,
+    title: str,
+    unpriced: list[str],
+    names: dict[str, str] | None = None,
 ) -> Figure:
     """Investment against targets met and against the average time, every priced set and the frontier.
 
@@ -40,7 +45,18 @@ def plot_pareto(
         Figure title.
     unpriced
         The projects of unknown cost (named under the title).
+    names
+        ``id -> name`` used in the listing and the title (see
+        :func:`sim.naming.project_names`); ids without a name are shown as they are.
     """
+    names = names or {}
+
+    def named(projects: str, unknown: set[str] = frozenset()) -> str:
+        """Name a set as pareto.csv writes it (``a + b`` or ``(none)``); ``?`` marks an unknown cost."""
+        if projects == "(none)":
+            return "(none: the base network)"
+        return " + ".join(names.get(p, p) + ("?" if p in unknown else "") for p in projects.split(" + "))
+
     lines = min(len(frontier), MAX_LISTED + 1)
     fig = Figure(figsize=(14, 6.4 + 0.14 * lines), dpi=110)
     grid = fig.add_gridspec(2, 2, height_ratios=(5, 0.2 + 0.14 * lines))
@@ -114,11 +130,11 @@ def plot_pareto(
                 path_effects=HALO,
             )
             value = f"{int(r[metric])} targets" if metric == "targets_met" else f"{r[metric]:.1f} min"
-            listing.append(f"{tag}{k}: {r['cost_yi_yuan']:,.0f} 亿元, {value}: {r['projects']}")
+            listing.append(f"{tag}{k}: {r['cost_yi_yuan']:,.0f} 亿元, {value}: {named(str(r['projects']))}")
         for k, (_, r) in enumerate(lower.iterrows(), start=1):
             value = f"{int(r[metric])} targets" if metric == "targets_met" else f"{r[metric]:.1f} min"
             unknown = set(str(r["unpriced"]).split(", "))
-            marked = " + ".join(f"{n}?" if n in unknown else n for n in str(r["projects"]).split(" + "))
+            marked = named(str(r["projects"]), unknown)
             cost = f"{r['cost_yi_yuan']:,.0f} 亿元 + the unknown cost of {len(unknown)}"
             listing.append(f"{tag}U{k}: {cost}, {value}: {marked}")
         if metric == "targets_met":
@@ -141,7 +157,7 @@ def plot_pareto(
         fontsize=7,
         family=None,
     )
-    missing = ", ".join(unpriced) if unpriced else "none"
+    missing = ", ".join(names.get(p, p) for p in unpriced) if unpriced else "none"
     fig.suptitle(
         title
         + "\n"

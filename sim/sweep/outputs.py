@@ -46,6 +46,7 @@ def _write_costs(
     costs: dict[str, ProjectCost],
     metrics: MetricSet,
     out: Path,
+    names: dict[str, str] | None = None,
 ) -> dict[str, object]:
     """Write ``project_costs.csv``, ``cheapest_sets.csv``, ``pareto.csv`` and the Pareto figure.
 
@@ -72,6 +73,7 @@ def _write_costs(
             len(metrics.target_ids),
             f"{spec.name}: investment against targets met and against the average time",
             unpriced,
+            names,
         ),
         out,
         "pareto",
@@ -144,7 +146,7 @@ def write_analyses(spec: SweepSpec, out: Path) -> dict[str, object]:
             out,
             "project_values",
         )
-        summary.update(_write_costs(spec, runs, order, values, costs_of(network, order), metrics, out))
+        summary.update(_write_costs(spec, runs, order, values, costs_of(network, order), metrics, out, names))
     failures = failure_table(runs)
     if len(failures):
         _csv(failures, out / "failures.csv")
