@@ -6,9 +6,15 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.cli.common import add_network_options, emit_json, info
-from sim.network import load_network
-from sim.output import atomic_folder, write_csv, write_json
+from sim.cli.common import (
+    add_force_option,
+    add_network_options,
+    checked_network,
+    data_folders,
+    emit_json,
+    info,
+)
+from sim.output import atomic_folder, check_output_folder, write_csv, write_json
 from sim.scenario import load_scenario
 
 if TYPE_CHECKING:
@@ -17,7 +23,9 @@ if TYPE_CHECKING:
     from sim.fitting import FitResult
     from sim.scenario import Scenario
 
-__all__ = ["register"]
+__all__ = ["CALIBRATION_FILES", "register"]
+
+CALIBRATION_FILES = ("calibration.csv", "summary.json", "observed_vs_modelled.png")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,6 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--markdown", action="store_true", help="print the README's calibration table instead of the table"
     )
     add_network_options(cal)
+    add_force_option(cal)
     cal.set_defaults(func=command)
 
 
@@ -72,7 +81,14 @@ def command(args: argparse.Namespace) -> int:
     from sim.figures import plot_calibration
 
     scenario = load_scenario(args.scenario, args.network)
-    full = load_network(scenario.network_folder)
+    safety = {
+        "written_by": "sim calibrate",
+        "force": args.force,
+        "protected": data_folders(scenario),
+        "known": CALIBRATION_FILES,
+    }
+    check_output_folder(args.out, **safety)
+    full = checked_network(args, scenario)
     observations = load_observations(args.observed or scenario.network_folder / "observed_times.csv", full)
     how = f"{args.folds} folds (seed {args.seed})" if args.folds else "leaving one pair out"
     info(
@@ -89,7 +105,7 @@ def command(args: argparse.Namespace) -> int:
             folder / "observed_vs_modelled.png", metadata={"Software": None}
         )
 
-    atomic_folder(args.out, fill)
+    atomic_folder(args.out, fill, **safety)
     if args.json:
         emit_json(stats)
     elif args.markdown:

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+import time
 from pathlib import Path
 
-from sim.cli.common import add_network_options, info, require_geo_or_exit, scenario_from_args
+from sim.cli.common import (
+    add_force_option,
+    add_network_options,
+    checked_network,
+    data_folders,
+    info,
+    progress,
+    require_geo_or_exit,
+    scenario_from_args,
+)
 from sim.errors import EXIT_TARGETS_NOT_MET
 from sim.evaluate import Evaluation, evaluate
-from sim.network import load_network
-from sim.output import atomic_folder
+from sim.output import atomic_folder, check_output_folder
 from sim.results import RUN_FILES, write_run
 
 __all__ = ["register", "target_report"]
@@ -39,6 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"exit with status {EXIT_TARGETS_NOT_MET} when a target is not met (results are still written), "
         "so that a script or CI job can gate on the plans' targets",
     )
+    add_force_option(run)
     run.set_defaults(func=command)
 
 
@@ -47,19 +57,29 @@ def command(args: argparse.Namespace) -> int:
     scenario = scenario_from_args(args, args.scenario)
     if args.gpkg:
         require_geo_or_exit()
-    info(f"scenario '{scenario.name}' on {scenario.network_folder}")
-    full = load_network(scenario.network_folder)
-    result = evaluate(scenario, full, backend=args.backend)
+    log = progress(args)
     out = args.out or Path("results") / scenario.name
+    safety = {
+        "written_by": "sim run",
+        "force": args.force,
+        "protected": data_folders(scenario),
+        "known": RUN_FILES,
+    }
+    check_output_folder(out, **safety)  # before the work, so that a refused --out costs nothing
+    log(f"scenario '{scenario.name}' on {scenario.network_folder}")
+    full = checked_network(args, scenario)
+    result = evaluate(scenario, full, backend=args.backend, progress=log)
+    started = time.perf_counter()
 
     def fill(tmp: Path) -> None:
-        write_run(result, full, tmp)
+        write_run(result, full, tmp, progress=log)
         if args.gpkg:
             from sim.export.gpkg import write_run_gpkg
 
             write_run_gpkg(result, full, tmp)
 
-    atomic_folder(out, fill)
+    atomic_folder(out, fill, **safety)
+    log(f"tables and figures written ({time.perf_counter() - started:.1f} s)")
     print(target_report(result))
     info(f"wrote {out}/ ({', '.join(RUN_FILES)})")
     missed = [tr.target.id for tr in result.targets if not tr.met]
