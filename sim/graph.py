@@ -54,6 +54,7 @@ import scipy.sparse as sp
 from sim.modes import Mode, Profile, TerminalKind
 from sim.network import Link, Network, RoadNode, Terminal, great_circle_km
 from sim.parameters import Parameters
+from sim.running_time import StopAllowance, stop_allowances
 
 __all__ = [
     "COMPONENTS",
@@ -210,7 +211,9 @@ def link_minutes(link: Link, parameters: Parameters) -> float:
     """In-vehicle minutes of one link: its scheduled minutes, else km / speed.
 
     Computed times use the line speed times the mode's ``speed_factor``; the per-link
-    ``stop_loss_min`` of the mode is added in both cases.
+    ``stop_loss_min`` of the mode is added in both cases. What stops cost (accelerating,
+    braking, dwelling) is added where the traveller boards, stays on or gets off:
+    :func:`_ride_allowances`.
     """
     if link.minutes is not None:
         base = link.minutes
@@ -220,6 +223,22 @@ def link_minutes(link: Link, parameters: Parameters) -> float:
             raise ValueError(f"link {link.from_id}-{link.to_id} has no time, speed or km")
         base = link.km / (speed * parameters.speed_factor.get(link.mode.value, 1.0)) * 60.0
     return base + parameters.stop_loss_min.get(link.mode.value, 0.0)
+
+
+def _ride_allowances(
+    network: Network, terminal_links: list[tuple[int, Link]], parameters: Parameters
+) -> dict[tuple[str, str], StopAllowance]:
+    """Return the in-vehicle allowance of each (terminal, service): start, stop, pass.
+
+    See :mod:`sim.running_time`; boarding edges carry ``start``, alighting edges ``stop``,
+    staying on ``passing`` (a stop of the fastest trains at a major stop), and a through
+    service the ``half_loss`` of both lines plus ``through_dwell_min``.
+    """
+    modes = {lk.mode for _, lk in terminal_links}
+    known = ((lk, service_of(lk)) for lk in network.all_links if lk.mode in modes)
+    return stop_allowances(
+        ((lk, service_of(lk)) for _, lk in terminal_links), network.major_stops, parameters, known
+    )
 
 
 def access_minutes(terminal: Terminal, network: Network, parameters: Parameters) -> float:
@@ -297,7 +316,7 @@ def component_seconds(parts: dict[int, float]) -> list[int]:
 
 
 def board_parts(
-    entry: str, headway_min: float, mode: str, kind: TerminalKind, p: Parameters
+    entry: str, headway_min: float, start_min: float, kind: TerminalKind, p: Parameters
 ) -> dict[int, float]:
     """Minutes per component of boarding a line at a platform whose headway is ``headway_min``.
 
@@ -309,21 +328,21 @@ def board_parts(
         line-change penalty) or ``pnr`` (from a car: half the headway).
     headway_min
         The platform's headway: the shortest of the links of the line at the terminal.
-    mode
-        The mode of the line (its start-stop allowance counts as in-vehicle time).
+    start_min
+        The ride's in-vehicle start allowance at the platform (:func:`_ride_allowances`:
+        accelerating away, and the mode's ``start_stop_min``).
     kind
         The kind of terminal (its line-change penalty).
     p
         Model parameters.
     """
-    start = p.start_stop_min.get(mode, 0.0)
     if entry == "dep":
         first = 0.0 if p.first_wait == "planned" else min(headway_min / 2, p.first_wait_cap_min)
-        return {_W: first, _V: start}
+        return {_W: first, _V: start_min}
     if entry == "xfer":
-        return {_W: headway_min / 2, _T: p.line_change_min[kind.value], _V: start}
+        return {_W: headway_min / 2, _T: p.line_change_min[kind.value], _V: start_min}
     if entry == "pnr":
-        return {_W: headway_min / 2, _V: start}
+        return {_W: headway_min / 2, _V: start_min}
     raise ValueError(f"unknown boarding entry '{entry}' (valid: dep, xfer, pnr)")
 
 
@@ -402,16 +421,15 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
     # platforms and the headway of each (terminal, line): the shortest given on its links
     headway: dict[tuple[str, str], float] = {}
     platform_kind: dict[tuple[str, str], TerminalKind] = {}
-    platform_mode: dict[tuple[str, str], str] = {}
     for _, lk in terminal_links:
         h = p.headway(lk.mode, lk.headway_min)
         for node in (lk.from_id, lk.to_id):
             key = (node, service_of(lk))
             headway[key] = min(headway.get(key, h), h)
             platform_kind[key] = lk.mode.terminal_kind  # type: ignore[assignment]
-            platform_mode.setdefault(key, lk.mode.value)
     served = sorted({t for t, _ in headway})
     terminals = [network.terminal_by_id[t] for t in served]
+    allowance = _ride_allowances(network, terminal_links, p)
 
     city_index = {c: i for i, c in enumerate(city_ids)}
     for t in terminals:
@@ -424,13 +442,13 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
         b.edge(arr, xfer, "change", {})
     for (tid, line), h in sorted(headway.items()):
         kind = platform_kind[(tid, line)]
-        mode = platform_mode[(tid, line)]
         plat = b.node("platform", tid, line)
-        b.edge(b.node("dep", tid), plat, "board", board_parts("dep", h, mode, kind, p), line=line)
-        b.edge(b.node("xfer", tid), plat, "board", board_parts("xfer", h, mode, kind, p), line=line)
+        allow = allowance[(tid, line)]
+        b.edge(b.node("dep", tid), plat, "board", board_parts("dep", h, allow.start, kind, p), line=line)
+        b.edge(b.node("xfer", tid), plat, "board", board_parts("xfer", h, allow.start, kind, p), line=line)
         train = b.node("train", tid, line)
-        b.edge(train, plat, "stay", {}, line=line)
-        b.edge(train, b.node("arr", tid), "alight", {}, line=line)
+        b.edge(train, plat, "stay", {_V: allow.passing}, line=line)
+        b.edge(train, b.node("arr", tid), "alight", {_V: allow.stop}, line=line)
 
     for i, lk in terminal_links:
         minutes = link_minutes(lk, p)
@@ -450,19 +468,14 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
         ka, kb = (ts.station, ts.line_a), (ts.station, ts.line_b)
         if ka in headway and kb in headway:
             labels = (f"{ts.line_a}>{ts.line_b}", f"{ts.line_b}>{ts.line_a}")
+            stop = allowance[ka].half_loss + allowance[kb].half_loss + p.through_dwell_min
             for (x, y), label in zip(((ka, kb), (kb, ka)), labels, strict=True):
-                b.edge(
-                    b.node("train", *x),
-                    b.node("platform", *y),
-                    "through",
-                    {_V: p.through_dwell_min},
-                    line=label,
-                )
+                b.edge(b.node("train", *x), b.node("platform", *y), "through", {_V: stop}, line=label)
 
     _interchanges(b, network, terminals, p)
-    tt_origin, tt_dest = _timetable_nodes(b, city_ids, terminals, headway, platform_mode, p)
+    tt_origin, tt_dest = _timetable_nodes(b, city_ids, terminals, headway, allowance)
     if profile.uses_road:
-        _roads(b, network, links, terminals, headway, platform_mode, city_ids, origin, dest, p)
+        _roads(b, network, links, terminals, headway, allowance, city_ids, origin, dest, p)
 
     comp = np.array(b.comp, dtype=np.int64).reshape(-1, 6)
     return Graph(
@@ -492,8 +505,7 @@ def _timetable_nodes(
     city_ids: tuple[str, ...],
     terminals: list[Terminal],
     headway: dict[tuple[str, str], float],
-    platform_mode: dict[tuple[str, str], str],
-    p: Parameters,
+    allowance: dict[tuple[str, str], StopAllowance],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each city's ``tt_origin`` and ``tt_dest``, joined to boarding and from alighting.
 
@@ -508,7 +520,7 @@ def _timetable_nodes(
     position = {c: k for k, c in enumerate(city_ids)}
     for (tid, line), _ in sorted(headway.items()):
         c = position[city_of[tid]]
-        start = p.start_stop_min.get(platform_mode[(tid, line)], 0.0)
+        start = allowance[(tid, line)].start
         b.edge(int(tt_origin[c]), b.node("platform", tid, line), "tt_board", {_V: start}, line=line)
     for t in terminals:
         b.edge(b.node("arr", t.id), int(tt_dest[position[t.city]]), "tt_alight", {})
@@ -543,7 +555,7 @@ def _roads(
     links: list[tuple[int, Link]],
     terminals: list[Terminal],
     headway: dict[tuple[str, str], float],
-    platform_mode: dict[tuple[str, str], str],
+    allowance: dict[tuple[str, str], StopAllowance],
     city_ids: tuple[str, ...],
     origin: np.ndarray,
     dest: np.ndarray,
@@ -569,7 +581,7 @@ def _roads(
             b.edge(x, y, "road", {_V: minutes}, link=i, line=lk.line, mode=lk.mode.value)
     for (tid, line), h in sorted(headway.items()):
         kind = network.terminal_by_id[tid].kind
-        parts = board_parts("pnr", h, platform_mode[(tid, line)], kind, p)
+        parts = board_parts("pnr", h, allowance[(tid, line)].start, kind, p)
         b.edge(b.node("pnr", tid), b.node("platform", tid, line), "board", parts, line=line)
     for t in terminals:
         kind = t.kind.value

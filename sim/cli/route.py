@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.access import access_bases, basis_notes, leg_access_basis
 from sim.cli.common import (
     add_json_option,
     add_network_options,
@@ -56,6 +57,7 @@ def command(args: argparse.Namespace) -> int:
     i, j = ids.index(a.id), ids.index(b.id)
     names = {c.id: c.name_zh for c in net.cities} | {t.id: t.name_zh for t in net.terminals}
     names |= {n.id: n.name_zh for n in net.road_nodes}
+    bases = access_bases(net)
     if args.json:
         found = bool(np.isfinite(res.minutes[i, j]))
         on_timetable = bool(np.isfinite(res.timetable_minutes[i, j]))
@@ -68,10 +70,10 @@ def command(args: argparse.Namespace) -> int:
                 "reading": "door_to_door",
                 "minutes": float(res.minutes[i, j]) if found else None,
                 "parts": {k: float(res.parts[i, j, n]) for n, k in enumerate(COMPONENTS)} if found else None,
-                "legs": _legs_record(res.legs[i][j] if found else [], names),
+                "legs": _legs_record(res.legs[i][j] if found else [], names, bases),
                 "timetable": {  # the other reading: first boarding to last alighting, its own fastest path
                     "minutes": float(res.timetable_minutes[i, j]) if on_timetable else None,
-                    "legs": _legs_record(res.timetable_legs[i][j] if on_timetable else [], names),
+                    "legs": _legs_record(res.timetable_legs[i][j] if on_timetable else [], names, bases),
                 },
             }
         )
@@ -80,29 +82,40 @@ def command(args: argparse.Namespace) -> int:
     if not np.isfinite(res.minutes[i, j]):
         print("  no path on this profile")
         return 0
-    header = ("leg", "mode", "line", "from", "to", "min")
+    header = ("leg", "mode", "line", "from", "to", "min", "known")
     rows = [header]
+    used: set[str] = set()
+    formula_places: set[str] = set()
+    entrances = {n.id for n in net.road_nodes}
     for leg in res.legs[i][j]:
         src, dst = names.get(leg.from_id, leg.from_id), names.get(leg.to_id, leg.to_id)
         if leg.kind in ("access", "egress") and leg.from_id == leg.to_id:  # centre <-> expressway
             src, dst = (src, "expressway") if leg.kind == "access" else ("expressway", dst)
-        rows.append((leg.kind, leg.mode or "-", leg.line or "-", src, dst, f"{leg.minutes:.1f}"))
+        basis = leg_access_basis(leg, bases) or ""
+        used.add(basis)
+        if basis == "formula":
+            place = leg.to_id if leg.kind == "access" else leg.from_id
+            formula_places.add("entrance" if place in entrances else "terminal")
+        rows.append((leg.kind, leg.mode or "-", leg.line or "-", src, dst, f"{leg.minutes:.1f}", basis))
     widths = [max(text_width(r[k]) for r in rows) for k in range(len(header))]
     for r in rows:
         cells = [
-            pad(text, w, right=k == len(header) - 1)
+            pad(text, w, right=k == len(header) - 2)
             for k, (text, w) in enumerate(zip(r, widths, strict=True))
         ]
-        print("  " + "  ".join(cells))
+        print(("  " + "  ".join(cells)).rstrip())
     parts = "  ".join(
         f"{k} {res.parts[i, j, n]:.0f}"
         for n, k in enumerate(("access", "processing", "wait", "in_vehicle", "transfer", "egress"))
     )
     print(f"  total {res.minutes[i, j]:.0f} min door to door: {parts}")
+    for basis, note in basis_notes(scenario.parameters, formula_places).items():
+        if basis in used:
+            print(f"  {basis}: {note}")
     return 0
 
 
-def _legs_record(legs: list[Leg], names: dict[str, str]) -> list[dict[str, Any]]:
+def _legs_record(legs: list[Leg], names: dict[str, str], bases: dict[str, str]) -> list[dict[str, Any]]:
     return [
         {
             "kind": leg.kind,
@@ -114,6 +127,7 @@ def _legs_record(legs: list[Leg], names: dict[str, str]) -> list[dict[str, Any]]
             "to_name": names.get(leg.to_id, leg.to_id),
             "minutes": leg.minutes,
             "parts": leg.parts,
+            "access_basis": leg_access_basis(leg, bases),
         }
         for leg in legs
     ]

@@ -83,7 +83,6 @@ class CompiledGraph:
         g = self.graph
         self._switched = g.edge_link >= 0
         self._edge_link = np.where(self._switched, g.edge_link, 0)
-        self.mixed_modes = False
         self._platforms, self._board_edges = self._platform_table(union, base)
         # edges grouped by head, lowest index first: the walk back along a chosen path
         self.in_order = np.lexsort((np.arange(g.n_edges), g.head))
@@ -94,7 +93,12 @@ class CompiledGraph:
         self._last: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def _platform_table(self, union: Network, base: Graph) -> tuple[list[_Platform], dict[int, list[int]]]:
-        """Platforms whose headway depends on which links are active, and their boarding edges."""
+        """Platforms whose headway depends on which links are active, and their boarding edges.
+
+        A platform's start allowance does not depend on them (a line's speed at a station
+        is the fastest of all its sections in the data, :func:`sim.running_time.stop_allowances`),
+        so it is read from the boarding edge itself.
+        """
         p = self.parameters
         at: dict[tuple[str, str], list[tuple[int, float, str]]] = {}
         for i, lk in enumerate(union.links):
@@ -106,8 +110,7 @@ class CompiledGraph:
         platforms: list[_Platform] = []
         index: dict[tuple[str, str], int] = {}
         for key, rows in at.items():
-            start = {p.start_stop_min.get(m, 0.0) for _, _, m in rows}
-            if len({h for _, h, _ in rows}) > 1 or len(start) > 1:
+            if len({h for _, h, _ in rows}) > 1:
                 index[key] = len(platforms)
                 platforms.append(
                     _Platform(
@@ -119,8 +122,6 @@ class CompiledGraph:
                         np.array([h for _, h, _ in rows], dtype=np.float64),
                     )
                 )
-                if len(start) > 1:
-                    self.mixed_modes = True
         boards: dict[int, list[int]] = {}
         for e in range(base.n_edges):
             if base.edge_kind[e] == "board":
@@ -137,15 +138,7 @@ class CompiledGraph:
         ----------
         active
             Boolean per union link.
-
-        Raises
-        ------
-        ValueError
-            If a platform is served by lines of modes with different start-stop
-            allowances (never in the bundled data): its graph cannot be masked exactly.
         """
-        if self.mixed_modes:
-            raise ValueError("a platform mixes modes with different start-stop allowances")
         g = self.graph
         mask = ~self._switched | active[self._edge_link]
         weight = g.weight
@@ -162,7 +155,8 @@ class CompiledGraph:
                 changed = True
             for e in self._board_edges.get(k, []):
                 entry = g.node_kind[int(g.tail[e])]
-                parts = board_parts(entry, h, plat.mode, plat.kind, self.parameters)
+                start = float(g.components[e, _V]) / 60.0  # the platform's start allowance, as built
+                parts = board_parts(entry, h, start, plat.kind, self.parameters)
                 weight[e] = float(sum(component_seconds(parts)))
         return mask, weight
 
@@ -362,8 +356,9 @@ def _main_line(g: Graph, edges: list[int]) -> str:
     """Replicate ``main_line(itinerary(...))`` of :mod:`sim.paths` on a list of edges, cheaply.
 
     Rides continue along one line (and on through a declared through service, whose label
-    joins both lines); a drive continues along one road; the start-stop allowance of the
-    boarding counts to the ride it starts. The longest such leg (first among equals) wins.
+    joins both lines, and on getting off: its braking allowance); a drive continues along
+    one road; the start allowance of the boarding counts to the ride it starts. The
+    longest such leg (first among equals) wins.
     """
     best, best_minutes = "", -1.0
     line, minutes, open_leg = "", 0.0, False
@@ -375,7 +370,7 @@ def _main_line(g: Graph, edges: list[int]) -> str:
             carried = float(g.components[e, _V])
         continues = open_leg and (
             (kind == "ride" and previous in ("ride", "through", "stay"))
-            or kind in ("through", "stay")
+            or kind in ("through", "stay", "alight")
             or (kind == "road" and previous == "road" and line == g.edge_line[e])
         )
         if continues:
