@@ -139,8 +139,7 @@ def browser_clicks(url: str, n: int, seed: int) -> tuple[list[float], dict[str, 
                 year = str(rng.randint(years[0], years[1]))
                 if year == page.locator("#year").input_value():
                     continue
-                page.locator("#year").fill(year)
-                page.locator("#year").dispatch_event("change")
+                page.locator("#year").fill(year)  # as a planner letting go of the slider: one change event
                 kind = "year"
             while page.evaluate("window.__sim.timings.length") <= count:
                 page.wait_for_timeout(2)

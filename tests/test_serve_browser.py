@@ -108,11 +108,13 @@ def test_page_shows_map_toggles_and_verdicts_offline(page, server, tmp_path):
 def test_toggle_a_project_changes_a_verdict(page, server):
     open_page(page, server, "?scenario=today&lang=en")
     before = passed(page, "capitals-2h", "timetable")
+    page.locator("#targets [data-target='main-cities-2h'] details summary").click()  # the planner looks in
     n = page.evaluate("window.__sim.timings.length")
     page.locator("#projects input[data-project='wuguang_hsr']").uncheck()
     wait_update(page, n)
     after = passed(page, "capitals-2h", "timetable")
     assert after < before
+    assert page.locator("#targets [data-target='main-cities-2h'] details").get_attribute("open") is not None
     assert "drop=wuguang_hsr" in page.url
     assert page.locator("#changes").inner_text().count("newly missed") == 1
     assert page.problems == []
@@ -170,8 +172,7 @@ def test_year_slider_and_language_switch(page, server):
     open_page(page, server)
     assert "目标判定" in page.locator("#verdicts").inner_text()
     n = page.evaluate("window.__sim.timings.length")
-    page.locator("#year").fill("2012")
-    page.locator("#year").dispatch_event("change")
+    page.locator("#year").fill("2012")  # fires input and change, as letting go of the slider does
     wait_update(page, n)
     assert "year=2012" in page.url
     page.locator("#lang").click()
@@ -190,8 +191,9 @@ def test_a_refused_shared_url_says_why_and_shows_the_default(page, server):
 
 def test_map_background_city_isochrones_and_geopackage(page, server, tmp_path):
     open_page(page, server, "?scenario=today&lang=en")
-    assert page.locator("#map path.province.region").count() == 3
-    assert page.locator("#map path.river").count() >= 5 and page.locator("#map path.lake").count() >= 2
+    assert page.locator("#basemap path.province.region").count() == 3
+    assert page.locator("#basemap path.river").count() >= 5
+    assert page.locator("#basemap path.lake").count() >= 2
     page.locator("#map circle.city[data-city='wuhan']").dispatch_event("click")
     page.wait_for_selector("#map path.iso", timeout=60_000)
     assert page.locator("#map path.iso").count() == 3

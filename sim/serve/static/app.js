@@ -208,8 +208,8 @@ function render() {
 function renderControls() {
   const pick = (select, withEmpty) => {
     const value = select === el("scenario") ? app.state.scenario : app.base;
-    select.innerHTML = (withEmpty ? `<option value="">${esc(t("same_base", { s: app.state.scenario, year: app.state.year }))}</option>` : "") +
-      app.meta.scenarios.map((s) => `<option value="${esc(s.id)}">${esc(s.id)}${s.year ? " (" + s.year + ")" : ""}</option>`).join("");
+    setHTML(select, (withEmpty ? `<option value="">${esc(t("same_base", { s: app.state.scenario, year: app.state.year }))}</option>` : "") +
+      app.meta.scenarios.map((s) => `<option value="${esc(s.id)}">${esc(s.id)}${s.year ? " (" + s.year + ")" : ""}</option>`).join(""));
     select.value = value;
     select.title = (app.meta.scenarios.find((s) => s.id === value) || {}).description || "";
   };
@@ -350,17 +350,20 @@ function bandColour(minutes) {
 const drawn = { key: "", links: new Map(), cities: new Map(), labels: new Map(), groups: null };
 
 function buildMap() {
-  const map = el("map");
+  const map = el("map"), base = el("basemap");
   setupProjection();
-  map.setAttribute("viewBox", `0 0 ${view.w} ${view.h}`);
-  map.innerHTML = "";
+  for (const node of [map, base]) {
+    node.setAttribute("viewBox", `0 0 ${view.w} ${view.h}`);
+    node.innerHTML = "";
+  }
   drawn.links.clear(); drawn.cities.clear(); drawn.labels.clear();
   const frame = { x: view.ox, y: view.oy, width: view.w - 2 * view.ox, height: view.h - 2 * view.oy };
-  svg("rect", { class: "frame", ...frame }, map);
-  const clip = svg("clipPath", { id: "frame-clip" }, svg("defs", {}, map));
-  svg("rect", frame, clip);
-  // the map background: provinces (the region's three filled), lakes, rivers
-  const gBack = svg("g", { "clip-path": "url(#frame-clip)" }, map);
+  svg("rect", { class: "frame", ...frame }, base);
+  for (const [node, id] of [[base, "frame-clip-base"], [map, "frame-clip"]]) {
+    svg("rect", frame, svg("clipPath", { id }, svg("defs", {}, node)));
+  }
+  // the map background, in its own layer: provinces (the region's three filled), lakes, rivers
+  const gBack = svg("g", { "clip-path": "url(#frame-clip-base)" }, base);
   const ringPath = (ring, close) => "M" + ring.map((q) => project(q[0], q[1]).map((v) => v.toFixed(1)).join(",")).join("L") + (close ? "Z" : "");
   const regional = new Set(app.meta.cities.filter((c) => c.plan_status === "in-plan").map((c) => c.province));
   for (const f of app.meta.background || []) {
@@ -541,7 +544,7 @@ function renderLegend(times) {
   } else {
     bands = `<span class="muted">${esc(t("city_hint"))}</span>`;
   }
-  el("legend").innerHTML = `<div class="row">${modes}</div>${over ? `<div class="row">${over}</div>` : ""}<div class="row">${bands}</div>`;
+  setHTML(el("legend"), `<div class="row">${modes}</div>${over ? `<div class="row">${over}</div>` : ""}<div class="row">${bands}</div>`);
 }
 
 function tipAt(ev, html) {
@@ -640,14 +643,27 @@ function renderVerdicts() {
     }
     html += `<div class="muted small">${esc(v.source)}</div></div>`;
   }
-  el("targets").innerHTML = html;
+  setHTML(el("targets"), html);
+}
+
+// Replace a panel's content only when it changed (a click that changes no verdict redraws
+// none), keeping open what the planner opened (the failing pairs of a target).
+function setHTML(node, html) {
+  if (node.__html === html) return;
+  const open = new Set([...node.querySelectorAll("[data-target] details[open]")].map((d) => d.closest("[data-target]").dataset.target));
+  node.innerHTML = html;
+  node.__html = html;
+  for (const id of open) {
+    const details = node.querySelector(`[data-target="${CSS.escape(id)}"] details`);
+    if (details) details.open = true;
+  }
 }
 
 function renderChanges() {
   const c = app.data.changes;
   const changedTargets = c.targets.filter((x) => x.before !== x.after || x.passed_before !== x.passed_after);
   if (!changedTargets.length && !c.n_faster && !c.n_slower && !c.links_added.length && !c.links_removed.length) {
-    el("changes").innerHTML = `<div class="muted">${esc(t("no_changes"))}</div>`;
+    setHTML(el("changes"), `<div class="muted">${esc(t("no_changes"))}</div>`);
     return;
   }
   const name = (id) => { const v = app.data.verdicts.find((x) => x.id === id); return v ? zhTitle(v) : id; };
@@ -670,16 +686,16 @@ function renderChanges() {
   if (c.slower.length) html += `<div><b>${esc(t("slower"))}</b> (${c.n_slower}): ` + c.slower.slice(0, 8).map((p) => `${esc(cityName(p[0]))}–${esc(cityName(p[1]))} <span class="delta-pos">${minutes(p[2])}</span>`).join(", ") + "</div>";
   if (c.disconnected) html += `<div class="delta-pos">${esc(t("lost", { n: c.disconnected }))}</div>`;
   html += `<div class="muted small">${esc(t("links_added"))}: ${c.links_added.length} · ${esc(t("links_removed"))}: ${c.links_removed.length}</div>`;
-  el("changes").innerHTML = html;
+  setHTML(el("changes"), html);
 }
 
 function renderCuts() {
-  if (!app.state.cut.length) { el("cuts").innerHTML = `<div class="muted">${esc(t("no_cuts"))}</div>`; return; }
-  el("cuts").innerHTML = app.state.cut.map((c) => {
+  if (!app.state.cut.length) { setHTML(el("cuts"), `<div class="muted">${esc(t("no_cuts"))}</div>`); return; }
+  setHTML(el("cuts"), app.state.cut.map((c) => {
     const [line, ends] = [c.slice(0, c.lastIndexOf(":")), c.slice(c.lastIndexOf(":") + 1)];
     const [a, b] = ends.split("-");
     return `<div class="cut-item"><span>${esc(line)} ${esc(cityName(a))}–${esc(cityName(b))}</span><button type="button" data-restore="${esc(c)}">${esc(t("restore"))}</button></div>`;
-  }).join("");
+  }).join(""));
 }
 
 function renderCity() {
@@ -693,11 +709,14 @@ function renderCity() {
   rows.sort((a, b) => (key === "name" ? cityName(a.c.id).localeCompare(cityName(b.c.id)) : ((a[key === "door_to_door" ? "d" : key === "timetable" ? "t" : "delta"] ?? 1e9) - (b[key === "door_to_door" ? "d" : key === "timetable" ? "t" : "delta"] ?? 1e9))));
   const profiles = app.meta.profiles.map((p) => `<option value="${p}" ${p === app.profile ? "selected" : ""}>${esc(t(p))}</option>`).join("");
   const readings = ["door_to_door", "timetable"].map((r) => `<option value="${r}" ${r === app.reading ? "selected" : ""}>${esc(t(r))}</option>`).join("");
-  box.innerHTML = `<div class="head"><b>${esc(t("from_city", { city: cityName(app.city) }))}</b>
+  const html = `<div class="head"><b>${esc(t("from_city", { city: cityName(app.city) }))}</b>
     <label>${esc(t("profile"))} <select id="profile">${profiles}</select></label>
     <label>${esc(t("reading_shown"))}<select id="reading">${readings}</select></label></div>
     <table><tr><th data-sort="name">${esc(t("pairs"))}</th><th data-sort="door_to_door">${esc(t("door_to_door"))}</th><th data-sort="timetable">${esc(t("timetable"))}</th><th data-sort="delta">${esc(t("delta_base"))}</th></tr>` +
     rows.map((r) => `<tr><td>${esc(cityName(r.c.id))}</td><td>${fmt(r.d)}</td><td>${fmt(r.t)}</td><td class="${r.delta < -0.05 ? "delta-neg" : r.delta > 0.05 ? "delta-pos" : ""}">${r.delta === null || Math.abs(r.delta) < 0.05 ? "" : (r.delta > 0 ? "+" : "") + r.delta.toFixed(0)}</td></tr>`).join("") + "</table>";
+  if (box.__html === html) return;  // the same table: nothing to redraw
+  box.innerHTML = html;
+  box.__html = html;
   el("profile").addEventListener("change", (ev) => { app.profile = ev.target.value; loadCity(); });
   el("reading").addEventListener("change", (ev) => { app.reading = ev.target.value; writeURL(); renderMap(); loadIsochrones(); });
   for (const th of box.querySelectorAll("th[data-sort]")) th.addEventListener("click", () => { app.sort = th.dataset.sort; renderCity(); });
