@@ -34,7 +34,7 @@ const T = {
     isochrones: "等时圈（门到门）", isochrone_note: "等时圈：到达的站点、高速出入口和市中心周围，以 {v} km/h 直线速度在剩余时间内可及的范围（先扣 {f} 分钟）。",
     preparing: "正在生成 GeoPackage（完整计算该情景，约需数秒）…",
     chord_faster: "变快最多的城市对", chord_slower: "变慢最多的城市对", chord_met: "新达成的城市对", chord_missed: "新失效的城市对",
-    provinces: "省界", rivers: "河流、湖泊", same_base: "{s} · {year} 年（未改动）",
+    provinces: "省界", rivers: "河流、湖泊", year_unknown: "年份不详", timetable_short: "时刻表", same_base: "{s} · {year} 年（未改动）",
   },
   en: {
     title: "Middle Yangtze · planning workbench", scenario: "Scenario", base: "Compare with", share: "Share link",
@@ -68,7 +68,7 @@ const T = {
     isochrones: "isochrones (door to door)", isochrone_note: "Isochrones: the area within reach of the stations, expressway exits and centres reached, at {v} km/h as the crow flies for the time left (after {f} min).",
     preparing: "Preparing the GeoPackage (the scenario is evaluated in full: a few seconds)…",
     chord_faster: "pairs faster by most", chord_slower: "pairs slower by most", chord_met: "pairs newly met", chord_missed: "pairs newly missed",
-    provinces: "province borders", rivers: "rivers and lakes", same_base: "{s} in {year}, untouched",
+    provinces: "province borders", rivers: "rivers and lakes", year_unknown: "year unknown", timetable_short: "timetable", same_base: "{s} in {year}, untouched",
   },
 };
 const MODE_COLOUR = { hsr: "#d62728", intercity: "#ff7f0e", conventional: "#7f7f7f", expressway: "#2ca02c", waterway: "#1f77b4", air: "#9467bd" };
@@ -227,7 +227,7 @@ function renderControls() {
 }
 
 function projectFacts(p) {
-  const years = p.first_year ? (p.first_year === p.last_year || !p.last_year ? p.first_year : `${p.first_year}–${p.last_year}`) : t("unknown");
+  const years = p.first_year ? (p.first_year === p.last_year || !p.last_year ? p.first_year : `${p.first_year}–${p.last_year}`) : t("year_unknown");
   // 1 亿元 = 100 million yuan: English shows billions
   const amount = app.lang === "zh" ? `${p.cost_yi_yuan} 亿元` : `¥${(p.cost_yi_yuan / 10).toFixed(1)} bn`;
   const cost = p.cost_yi_yuan ? `${amount}${p.cost_year ? " (" + p.cost_year + ")" : ""}` : t("unknown");
@@ -630,7 +630,7 @@ function renderVerdicts() {
         · ${esc(t(other))}: ${esc(t(v.readings[other]))} ${v.passed[other]}/${v.checked}</div>`;
       const failing = v.pairs.filter((p) => p.status !== "met").sort((a, b) => (b.gap_min ?? 1e9) - (a.gap_min ?? 1e9));
       if (failing.length) {
-        html += `<details><summary>${esc(t("failing"))} (${failing.length})</summary><table class="pairs"><tr><th>${esc(t("pairs"))}</th><th>${esc(t("door_to_door"))}</th><th>${esc(t("timetable").split(" ")[0])}</th><th>${esc(t("gap"))}</th><th>${esc(t("line"))}</th></tr>`;
+        html += `<details><summary>${esc(t("failing"))} (${failing.length})</summary><table class="pairs"><tr><th>${esc(t("pairs"))}</th><th>${esc(t("door_to_door"))}</th><th>${esc(t("timetable_short"))}</th><th>${esc(t("gap"))}</th><th>${esc(t("line"))}</th></tr>`;
         for (const p of failing) {
           html += `<tr><td>${esc(cityName(p.a))}–${esc(cityName(p.b))}</td><td>${fmt(p.door_to_door)}</td><td>${fmt(p.timetable)}</td>
             <td class="gap ${p.status === "close" ? "close" : ""}">${p.gap_min === null ? "∞" : "+" + fmt(p.gap_min)}</td><td>${esc(p.line)}</td></tr>`;
