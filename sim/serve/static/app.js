@@ -26,7 +26,7 @@ const T = {
     summary: "区域内城市对（门到门铁路）：{h1} 个在 1 小时内，{h2} 个在 2 小时内，共 {n} 对。",
     targets_changed: "目标变化", passed: "通过", close_margin: "“接近”：超出不多于模型误差 {m} 分钟",
     partial: "部分", mode_hsr: "高铁", mode_intercity: "城际", mode_conventional: "普速铁路",
-    mode_expressway: "高速公路", mode_waterway: "水运", mode_air: "航空", not_in_network: "不在当前路网",
+    mode_expressway: "高速公路", mode_waterway: "水运", mode_air: "航空", not_in_network: "不在当前路网", off_construction: "在建（未计入）", off_planned: "规划（未计入）", off_open: "已通车但不在此路网",
     in_network: "在当前路网", section: "区段", source: "来源", speed: "速度", opened: "开通",
     no_geo: "需要安装 geo 扩展（pip install -e \".[geo]\"）", warnings: "注意",
     gpkg_title: "下载当前视图的图层（城市及指标、站点、各方式线路；选中城市时含等时圈）",
@@ -34,7 +34,7 @@ const T = {
     isochrones: "等时圈（门到门）", isochrone_note: "等时圈：到达的站点、高速出入口和市中心周围，以 {v} km/h 直线速度在剩余时间内可及的范围（先扣 {f} 分钟）。",
     preparing: "正在生成 GeoPackage（完整计算该情景，约需数秒）…",
     chord_faster: "变快最多的城市对", chord_slower: "变慢最多的城市对", chord_met: "新达成的城市对", chord_missed: "新失效的城市对",
-    provinces: "省界", rivers: "河流、湖泊", year_unknown: "年份不详", timetable_short: "时刻表", same_base: "{s} · {year} 年（未改动）",
+    provinces: "省界", rivers: "河流、湖泊", year_unknown: "年份不详", timetable_short: "时刻表", same_base: "{s} · {year} 年原样",
   },
   en: {
     title: "Middle Yangtze · planning workbench", scenario: "Scenario", base: "Compare with", share: "Share link",
@@ -60,7 +60,7 @@ const T = {
     summary: "Regional city pairs (rail, door to door): {h1} within 1 h, {h2} within 2 h, of {n}.",
     targets_changed: "targets", passed: "passed", close_margin: "'close': missed by no more than the model error, {m} min",
     partial: "partly", mode_hsr: "high-speed rail", mode_intercity: "intercity rail", mode_conventional: "conventional rail",
-    mode_expressway: "expressway", mode_waterway: "waterway", mode_air: "air", not_in_network: "not in this network",
+    mode_expressway: "expressway", mode_waterway: "waterway", mode_air: "air", not_in_network: "not in this network", off_construction: "under construction, not in", off_planned: "planned, not in", off_open: "open, not in this network",
     in_network: "in this network", section: "section", source: "source", speed: "speed", opened: "opened",
     no_geo: "needs the geo extra (pip install -e \".[geo]\")", warnings: "Note",
     gpkg_title: "Download the view's layers (cities with indicators, terminals, links by mode; with a city selected, its isochrones)",
@@ -68,7 +68,7 @@ const T = {
     isochrones: "isochrones (door to door)", isochrone_note: "Isochrones: the area within reach of the stations, expressway exits and centres reached, at {v} km/h as the crow flies for the time left (after {f} min).",
     preparing: "Preparing the GeoPackage (the scenario is evaluated in full: a few seconds)…",
     chord_faster: "pairs faster by most", chord_slower: "pairs slower by most", chord_met: "pairs newly met", chord_missed: "pairs newly missed",
-    provinces: "province borders", rivers: "rivers and lakes", year_unknown: "year unknown", timetable_short: "timetable", same_base: "{s} in {year}, untouched",
+    provinces: "province borders", rivers: "rivers and lakes", year_unknown: "year unknown", timetable_short: "timetable", same_base: "{s} {year}, as is",
   },
 };
 const MODE_COLOUR = { hsr: "#d62728", intercity: "#ff7f0e", conventional: "#7f7f7f", expressway: "#2ca02c", waterway: "#1f77b4", air: "#9467bd" };
@@ -438,7 +438,7 @@ function renderMap() {
     const key = (on ? 1 : 0) + (isCut ? 2 : 0) + (hidden ? 4 : 0);
     if (item.last === key) continue;
     item.last = key;
-    path.setAttribute("class", `link ${lk.mode}${on ? "" : " off"}${isCut ? " cut" : ""}`);
+    path.setAttribute("class", `link ${lk.mode}${on ? "" : ` off ${lk.status}`}${isCut ? " cut" : ""}`);
     path.setAttribute("stroke-width", String(on ? MODE_WIDTH[lk.mode] || 1 : Math.max((MODE_WIDTH[lk.mode] || 1) * 0.7, 0.8)));
     path.style.display = hidden ? "none" : "";
     hit.style.display = hidden ? "none" : "";
@@ -522,7 +522,8 @@ function renderLegend(times) {
   const item = (mark, text) => `<span class="item">${mark} ${esc(text)}</span>`;
   let modes = "";
   for (const m of ["hsr", "intercity", "conventional", "expressway", "waterway", "air"]) modes += item(line(MODE_COLOUR[m], MODE_WIDTH[m] + 0.5), t("mode_" + m));
-  modes += item(line("#555", 1.5, true), t("not_in_network"));
+  const dashed = (dash) => `<svg width="22" height="8"><line x1="1" y1="4" x2="21" y2="4" stroke="#555" stroke-width="1.5" stroke-dasharray="${dash}"/></svg>`;
+  modes += item(dashed("6 3"), t("off_construction")) + item(dashed("2 3"), t("off_planned")) + item(dashed("1 5"), t("off_open"));
   modes += item(line("#000", 2, true), t("failures"));
   modes += item(line("#ffd43b", 6), t("links_added"));
   modes += item(line("#8a96a3", 1), t("provinces")) + item(line("#8fb8de", 2), t("rivers"));
