@@ -40,7 +40,10 @@ all = ["aa", "bb", "cc"]
 id = "bb-cc-90"
 title = "Beta and Gamma within 90 minutes"
 source = "test"
+due_year = 2020
 kind = "travel_time"
+headline = "door_to_door"
+headline_reason = "test"
 profile = "rail"
 threshold_min = 90
 pairs = [{ from = "bb", to = "cc" }]
@@ -49,7 +52,10 @@ pairs = [{ from = "bb", to = "cc" }]
 id = "aa-cc-150"
 title = "Alpha and Gamma within 150 minutes"
 source = "test"
+due_year = 2020
 kind = "travel_time"
+headline = "door_to_door"
+headline_reason = "test"
 profile = "rail"
 threshold_min = 150
 pairs = [{ from = "aa", to = "cc" }]
@@ -58,6 +64,7 @@ pairs = [{ from = "aa", to = "cc" }]
 id = "rail-all"
 title = "rail to every city"
 source = "test"
+due_year = 2020
 kind = "coverage"
 service = "rail"
 min_population = 0
@@ -222,15 +229,36 @@ def test_run_writes_results(work: Path, scenario: Path, capsys: pytest.CaptureFi
     assert times.loc[("bb", "cc", "rail"), "minutes"] == 67.0
     assert times.loc[("aa", "bb", "road"), "minutes"] == 140.0
 
-    targets = pd.read_csv(out / "targets.csv").set_index("target")
+    table = pd.read_csv(out / "targets.csv")
+    targets = table[table["headline"]].set_index("target")
+    assert (targets.loc[["bb-cc-90", "aa-cc-150"], "reading"] == "door_to_door").all()
     assert bool(targets.loc["bb-cc-90", "passed"]) is True
     assert bool(targets.loc["aa-cc-150", "passed"]) is False
     assert targets.loc["aa-cc-150", "gap_min"] == 8.0
+    # the other reading beside it: aa-cc station to station by L3, 120 + 3 = 123 min
+    beside = table[(table["target"] == "aa-cc-150") & (table["reading"] == "timetable")]
+    assert beside["minutes"].tolist() == [123.0] and not beside["headline"].any()
+    assert times.loc[("aa", "cc", "rail"), "station_to_station_min"] == 123.0
+    assert pd.isna(times.loc[("aa", "bb", "road"), "station_to_station_min"])  # no scheduled service
     # the verdicts are printed too
     verdicts = {
         line.split()[0]: line.split()[1] for line in stdout.splitlines() if line.startswith(("bb-", "aa-"))
     }
     assert verdicts == {"bb-cc-90": "met", "aa-cc-150": "NOT"}
+
+
+def test_run_json_prints_the_summary(work: Path, scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    code, stdout, err = run_cli(capsys, "run", scenario, "--out", work / "out", "--json")
+    assert code == 0, err
+    summary = json.loads(stdout)  # stdout is the JSON alone; the table went to stderr
+    assert "Targets:" in err
+    assert summary == json.loads((work / "out" / "summary.json").read_text(encoding="utf-8"))
+    entry = next(t for t in summary["targets"] if t["id"] == "aa-cc-150")
+    assert entry["headline"] == "door_to_door" and set(entry["readings"]) == {"door_to_door", "timetable"}
+    assert entry["readings"]["door_to_door"]["failing"][0]["gap_min"] == 8.0
+    assert entry["readings"]["timetable"]["met"] is True  # 123 min within 150
 
 
 def test_run_is_deterministic(work: Path, scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:

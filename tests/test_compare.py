@@ -16,7 +16,10 @@ TARGETS = """
 id = "bc-90"
 title = "bb-cc within 90 min"
 source = "test"
+due_year = 2020
 kind = "travel_time"
+headline = "door_to_door"
+headline_reason = "test"
 threshold_min = 90
 pairs = [{ from = "bb", to = "cc" }]
 """

@@ -231,3 +231,44 @@ def test_line_sections_split_at_junctions():
         "L:c-d": {("c", "d")},
         "M:c-e": {("c", "e")},
     }
+
+
+def test_sweep_metrics_count_both_readings_as_the_verdicts_do(tmp_path):
+    """The vectorised pass counts of a sweep equal the per-pair verdicts of sim run."""
+    from sim.evaluate import evaluate
+    from sim.scenario import Scenario
+    from sim.sweep.metrics import MetricSet
+    from sim.targets import load_targets
+    from sim.verdicts import served
+    from tests.conftest import HAND_PARAMETERS
+    from tests.test_targets import TARGETS, TINY
+
+    path = tmp_path / "targets.toml"
+    path.write_text(TARGETS, encoding="utf-8")
+    scenario = Scenario(
+        name="t", year=2025, targets_file=path, network_folder=TINY, parameters=HAND_PARAMETERS
+    )
+    result = evaluate(scenario)
+    targets = load_targets(path, result.network)
+    metrics = MetricSet(result.network, targets, "rail")
+    rail = result.results["rail"]
+    values = metrics.evaluate(
+        {"door_to_door": rail.minutes[None], "timetable": rail.timetable_minutes[None]},
+        [{t.id: served(result.network, t) for t in metrics.coverage}],
+    )
+    met = {"": 0, "timetable": 0, "door_to_door": 0}
+    for tr in result.targets:
+        for key, reading in tr.readings.items():
+            column = (
+                f"pass_{tr.target.id}:{key}" if tr.target.kind == "travel_time" else f"pass_{tr.target.id}"
+            )
+            assert values[column][0] == reading.n_passed, column
+            if tr.target.kind == "coverage":
+                met = {k: v + reading.met for k, v in met.items()}
+            else:
+                met[key] += reading.met
+        if tr.target.kind == "travel_time":
+            met[""] += tr.met
+    assert values["targets_met"][0] == met[""]
+    assert values["targets_met:timetable"][0] == met["timetable"]
+    assert values["targets_met:door_to_door"][0] == met["door_to_door"]

@@ -62,24 +62,8 @@ def comparison_report(comparison: Comparison) -> str:
     lines.append(f"links added: {len(diff['links_added'])}, removed: {len(diff['links_removed'])}")
     if diff["parameters_changed"]:
         lines.append(f"parameters changed: {', '.join(diff['parameters_changed'])}")
-    lines += ["", f"{'target':<24} {'before':>8} {'after':>8}"]
-    for _, r in comparison.target_summary().iterrows():
-        lines.append(
-            f"{r['target']:<24} {r['passed_before']:>4}/{r['checked']:<3} "
-            f"{r['passed_after']:>4}/{r['checked']:<3}  {'met' if r['met_after'] else 'not met'}"
-        )
-    changes = comparison.target_changes()
-    for kind in ("newly met", "newly missed"):
-        rows = changes[changes["change"] == kind]
-        for _, r in rows.iterrows():
-            if isinstance(r["destination"], str) and r["destination"]:
-                pair = f"{names[r['origin']]} – {names[r['destination']]}"
-                lines.append(
-                    f"  {kind}: {r['target']}: {pair} "
-                    f"({minutes_text(r['before_min'])} -> {minutes_text(r['after_min'])})"
-                )
-            else:
-                lines.append(f"  {kind}: {r['target']}: {names[r['origin']]}")
+    lines += _verdict_lines(comparison, names)
+    lines += _faster_lines(comparison, names)
     cities = comparison.city_changes()
     first = cities["profile"].iloc[0]
     rail = cities[cities["profile"] == first]
@@ -87,7 +71,7 @@ def comparison_report(comparison: Comparison) -> str:
     if len(newly):
         lines += ["", f"newly connected ({first}): {', '.join(names[c] for c in newly['city'])}"]
     rail = rail[np.isfinite(rail["weighted_avg_min_delta"])].sort_values("weighted_avg_min_delta")
-    lines += ["", f"largest gains in weighted average time ({first}; other cities it reaches):"]
+    lines += ["", f"largest gains in weighted average time ({first}, door to door; other cities it reaches):"]
     for _, r in rail.head(5).iterrows():
         lines.append(
             f"  {names[r['city']]:<18} {r['weighted_avg_min_before']:>6.0f} -> "
@@ -101,3 +85,98 @@ def comparison_report(comparison: Comparison) -> str:
     for _, r in net[net["indicator"].isin(["share_pairs_within_120", "mean_weighted_avg_min"])].iterrows():
         lines.append(f"  {r['profile']:<10} {r['indicator']:<24} {r['before']:>8} -> {r['after']:>8}")
     return "\n".join(lines)
+
+
+_SHORT = {
+    "timetable": "timetable",
+    "door_to_door": "door to door",
+    "coverage": "coverage",
+    "length": "length",
+}
+
+
+def _reading_name(key: str) -> str:
+    if key.startswith("door_to_door_"):
+        return f"door to door ({key.removeprefix('door_to_door_')})"
+    return _SHORT.get(key, key)
+
+
+def _verdict_lines(comparison: Comparison, names: dict[str, str]) -> list[str]:
+    """Each target under each reading (the headline first): passing before and after."""
+    a, b = comparison.before.scenario.name, comparison.after.scenario.name
+    summary = comparison.target_summary()
+    lines = ["", f"targets (headline reading first; pairs or cities passing): {a} -> {b}"]
+    word = {True: "met", False: "not met", None: "undetermined"}
+    for target, group in summary.groupby("target", sort=False):
+        due = "  (not yet due)" if bool(group["not_yet_due"].iloc[0]) else ""
+        lines.append(f"  {target}{due}")
+        for _, r in group.iterrows():
+            role = "headline" if r["headline"] else "beside"
+            if r["kind"] == "length":
+                before, after = f"{r['value'] or 0:,.0f} km", f"{r.get('value_after') or 0:,.0f} km"
+            else:
+                before, after = f"{r['passed']}/{r['checked']}", f"{r['passed_after']:.0f}/{r['checked']}"
+            closes = f", {r['close_after']:.0f} close" if r.get("close_after") else ""
+            lines.append(
+                f"    {role:<9}{_reading_name(r['reading']):<24}{before:>9} -> {after:<9} "
+                f"{word[r['met']]} -> {word[r['met_after']]}{closes}"
+            )
+    changes = comparison.target_changes()
+    faster = changes[changes["headline"].eq(True) & changes["destination"].fillna("").ne("")]
+    faster = faster[
+        faster["after_min"].notna()
+        & (faster["before_min"].isna() | (faster["after_min"] < faster["before_min"] - 0.05))
+    ]
+    if len(faster):
+        lines.append(
+            "  target pairs faster under the headline reading, and the projects their new trips use:"
+        )
+    for _, r in faster.iterrows():
+        pair = f"{names[r['origin']]} – {names[r['destination']]}"
+        why = r["projects"] or "no new link used"
+        times = f"{minutes_text(r['before_min'])} -> {minutes_text(r['after_min'])}"
+        lines.append(f"    {r['target']}: {pair} {times}: {why}")
+    for kind in ("newly met", "newly missed"):
+        rows = changes[changes["change"] == kind]
+        for _, r in rows.iterrows():
+            how = _reading_name(r["reading"])
+            if isinstance(r["destination"], str) and r["destination"]:
+                pair = f"{names[r['origin']]} – {names[r['destination']]}"
+                lines.append(
+                    f"  {kind}: {r['target']} ({how}): {pair} "
+                    f"({minutes_text(r['before_min'])} -> {minutes_text(r['after_min'])})"
+                )
+            elif isinstance(r["origin"], str) and r["origin"]:
+                lines.append(f"  {kind}: {r['target']}: {names[r['origin']]}")
+    return lines
+
+
+def _faster_lines(comparison: Comparison, names: dict[str, str], top: int = 10) -> list[str]:
+    """Return the pairs that gain most, per reading, on the first profile, and the projects used."""
+    od = comparison.od_changes()
+    if od.empty:
+        return []
+    profile = comparison.profiles[0]
+    lines = []
+    for reading in ("timetable", "door_to_door"):
+        rows = od[(od["profile"] == profile) & (od["reading"] == reading)]
+        rows = rows[rows["origin"] < rows["destination"]]
+        gained = rows[rows["delta_min"].notna() & (rows["delta_min"] < -0.05)]
+        newly = rows[rows["before_min"].isna() & rows["after_min"].notna()]
+        if gained.empty and newly.empty:
+            continue
+        lines += [
+            "",
+            f"pairs faster, {_reading_name(reading)} ({profile}), largest gains, and the projects used:",
+        ]
+        for _, r in gained.sort_values(["delta_min", "origin", "destination"]).head(top).iterrows():
+            why = r["projects"] or "no new link used (a parameter, speed or through service)"
+            lines.append(
+                f"  {names[r['origin']] + ' – ' + names[r['destination']]:<28} {r['before_min']:>6.0f} -> "
+                f"{r['after_min']:>4.0f} min ({r['delta_min']:+.0f}): {why}"
+            )
+        if len(gained) > top:
+            lines.append(f"  ... {len(gained) - top} more in od_changes.csv")
+        if len(newly):
+            lines.append(f"  newly joined: {len(newly)} pairs (od_changes.csv)")
+    return lines

@@ -51,7 +51,10 @@ def write_analyses(spec: SweepSpec, out: Path) -> dict[str, object]:
         "errors": int((runs["error"] != "").sum()),
         "projects": order,
         "targets": metrics.target_ids,
+        "headline_columns": {k: f"pass_{v}" for k, v in metrics.headline_columns().items()},
         "targets_not_swept": metrics.skipped,
+        "readings": "pass_<target>:timetable (station to station) and pass_<target>:door_to_door per "
+        "travel-time target; targets_met counts each target under its headline reading",
     }
     ok = runs[runs["error"] == ""]
     if spec.project_mode is not None and len(ok):
