@@ -6,7 +6,15 @@ Node types (one row each in the node table):
     A city centre, split in two so that no path can pass *through* a centre: a trip
     starts at ``origin`` and ends at ``dest``.
 ``road``
-    The city on the expressway network (road profiles only); passable.
+    A point of the expressway network (road profiles only): a junction or a city
+    entrance of ``road_nodes.csv``, or a city centre that a link names directly
+    (centre-to-centre networks). Passable: through traffic drives on.
+``road_out`` / ``road_in``
+    A city seen by a driver who leaves it by road (from the centre, or driving off from
+    one of its terminals) or who arrives in it by road (to end the trip at the centre,
+    or to park and ride at one of its terminals). Each is joined to the city's entrances
+    by the urban drive between centre and entrance, and to nothing else: a road trip
+    passes through a city centre only where it starts or ends.
 ``dep`` / ``arr`` / ``xfer``
     A terminal seen by a traveller who comes from the city (``dep``: the first
     boarding, whose wait follows the ``first_wait`` policy), who just got off (``arr``),
@@ -45,7 +53,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from sim.modes import Mode, Profile, TerminalKind
-from sim.network import Link, Network, Terminal, great_circle_km
+from sim.network import Link, Network, RoadNode, Terminal, great_circle_km
 from sim.parameters import Parameters
 
 __all__ = [
@@ -54,7 +62,9 @@ __all__ = [
     "TIMETABLE_EDGE_KINDS",
     "Graph",
     "build_graph",
+    "entrance_minutes",
     "link_minutes",
+    "road_link_minutes",
     "service_of",
     "timetable_terminal",
 ]
@@ -225,6 +235,49 @@ def access_minutes(terminal: Terminal, network: Network, parameters: Parameters)
     city = network.city_by_id[terminal.city]
     km = great_circle_km(city.lat, city.lon, terminal.lat, terminal.lon)
     return parameters.access_fixed_min + km * parameters.access_detour / parameters.access_speed_kmh * 60
+
+
+STANDARD_LANES = 4
+
+
+def road_link_minutes(link: Link, parameters: Parameters) -> float:
+    """Driving minutes of one expressway link.
+
+    A car runs at the lesser of the section's speed limit (its ``speed_kmh``, the design
+    speed, else the expressway default) and ``expressway_cruise_kmh``, the typical
+    cruising speed of cars in mixed traffic, which grows by ``lane_speed_gain_kmh`` for
+    each lane per direction beyond the standard two (a widened road); times the
+    expressway ``speed_factor``; plus the expressway ``stop_loss_min``. A link's
+    ``minutes``, where given, is used as it is (plus the stop loss).
+    """
+    mode = link.mode.value
+    if link.minutes is not None:
+        base = link.minutes
+    else:
+        limit = link.speed_kmh or parameters.default_speed_kmh.get(mode)
+        if limit is None or link.km is None:
+            raise ValueError(f"link {link.from_id}-{link.to_id} has no time, speed or km")
+        extra_lanes = max((link.lanes or STANDARD_LANES) - STANDARD_LANES, 0) / 2
+        cruise = parameters.expressway_cruise_kmh + parameters.lane_speed_gain_kmh * extra_lanes
+        speed = min(limit, cruise) * parameters.speed_factor.get(mode, 1.0)
+        base = link.km / speed * 60.0
+    return base + parameters.stop_loss_min.get(mode, 0.0)
+
+
+def entrance_minutes(node: RoadNode, network: Network, parameters: Parameters) -> float:
+    """Minutes from a city's centre to one of its expressway entrances (and back).
+
+    The given ``access_min``, else ``road_entrance_fixed_min`` plus the straight-line
+    distance times ``access_detour`` at ``road_entrance_speed_kmh``.
+    """
+    if node.access_min is not None:
+        return node.access_min
+    if node.city is None:  # excluded by validation: only entrances are asked
+        raise ValueError(f"road node {node.id} serves no city")
+    city = network.city_by_id[node.city]
+    km = great_circle_km(city.lat, city.lon, node.lat, node.lon)
+    drive = km * parameters.access_detour / parameters.road_entrance_speed_kmh * 60
+    return parameters.road_entrance_fixed_min + drive
 
 
 def _seconds(minutes: float) -> int:
@@ -481,20 +534,19 @@ def _roads(
 ) -> None:
     """Road nodes, expressway edges, and the edges between road and terminals.
 
+    Each city has a ``road_out`` node (reached from its origin, and by driving off at its
+    terminals) and a ``road_in`` node (leading to its destination, and to park-and-ride
+    at its terminals), joined to its entrances by the urban drive (:func:`_city_roads`).
     Driving to a terminal (``park_and_ride``) reaches a ``pnr`` node, from which the
     traveller boards after half a headway's wait (a wait at a change of mode counts, like
     any transfer wait) but with no line-change penalty: the mode-change penalty is on the
     drive. Leaving a terminal by road (``drive_off``) costs egress, the arrival
     processing and the mode-change penalty.
     """
-    for c, cid in enumerate(city_ids):
-        road = b.node("road", cid)
-        b.edge(int(origin[c]), road, "road_access", {_A: p.road_access_min})
-        b.edge(road, int(dest[c]), "road_egress", {_E: p.road_access_min})
-    for i, lk in links:
-        if lk.mode is not Mode.EXPRESSWAY:
-            continue
-        minutes = link_minutes(lk, p)
+    road_links = [(i, lk) for i, lk in links if lk.mode is Mode.EXPRESSWAY]
+    _city_roads(b, network, road_links, city_ids, origin, dest, p)
+    for i, lk in road_links:
+        minutes = road_link_minutes(lk, p)
         u, v = b.node("road", lk.from_id), b.node("road", lk.to_id)
         for x, y in ((u, v), (v, u)):
             b.edge(x, y, "road", {_V: minutes}, link=i, line=lk.line, mode=lk.mode.value)
@@ -504,16 +556,47 @@ def _roads(
     for t in terminals:
         kind = t.kind.value
         access = access_minutes(t, network, p)
-        road = b.node("road", t.city)
         b.edge(
-            road,
+            b.node("road_in", t.city),
             b.node("pnr", t.id),
             "park_and_ride",
             {_A: access, _P: p.processing_min[kind], _T: p.mode_change_min},
         )
         b.edge(
             b.node("arr", t.id),
-            road,
+            b.node("road_out", t.city),
             "drive_off",
             {_E: access, _P: p.arrival_processing_min[kind], _T: p.mode_change_min},
         )
+
+
+def _city_roads(
+    b: _Builder,
+    network: Network,
+    road_links: list[tuple[int, Link]],
+    city_ids: tuple[str, ...],
+    origin: np.ndarray,
+    dest: np.ndarray,
+    p: Parameters,
+) -> None:
+    """Join every city to the road points it is reached by.
+
+    A city's entrances (``road_nodes.csv``) on a link of the network are reached in
+    :func:`entrance_minutes`; a city centre that a link names directly is a road point
+    of its own, ``road_access_min`` away. Both ways, in the order of the road nodes
+    table, so that the graph does not depend on the order of the links.
+    """
+    used = {end for _, lk in road_links for end in (lk.from_id, lk.to_id)}
+    for c, cid in enumerate(city_ids):
+        b.edge(int(origin[c]), b.node("road_out", cid), "road_access", {})
+        b.edge(b.node("road_in", cid), int(dest[c]), "road_egress", {})
+    points: list[tuple[str, str, float]] = [(cid, cid, p.road_access_min) for cid in city_ids if cid in used]
+    points += [
+        (n.id, n.city, entrance_minutes(n, network, p))
+        for n in network.road_nodes
+        if n.kind == "entrance" and n.city is not None and n.id in used
+    ]
+    for point, city, minutes in points:
+        node = b.node("road", point)
+        b.edge(b.node("road_out", city), node, "road_access", {_A: minutes})
+        b.edge(node, b.node("road_in", city), "road_egress", {_E: minutes})

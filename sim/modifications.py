@@ -4,7 +4,8 @@ Each ``[[modifications]]`` table of a scenario file has a ``type``:
 
 ``add_link``
     ``mode, line, from, to`` and ``km`` with ``speed_kmh``, or ``minutes``;
-    optional ``headway_min``.
+    optional ``headway_min``. An expressway joins two road nodes (``road_nodes.csv``)
+    or city ids (a city id is its centre, ``road_access_min`` from it).
 ``add_line``
     ``mode, line, stations = [...]``, ``km = [...]`` (one per section),
     ``speed_kmh``, optional ``headway_min``: a whole new line by its stations.
@@ -133,8 +134,8 @@ def apply_modifications(
             kms = [mod.get("km")] if kind == "add_link" else list(mod["km"])
             for tid in ends:
                 if mode.terminal_kind is None:
-                    if tid not in network.city_by_id:
-                        raise InputError(f"{kind}: no city '{tid}'", file, line, "from")
+                    if tid not in network.city_by_id and tid not in network.road_node_by_id:
+                        raise InputError(f"{kind}: no city or road node '{tid}'", file, line, "from")
                 else:
                     if tid not in known_terminals:
                         key = "stations" if kind == "add_line" else "from"

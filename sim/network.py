@@ -2,7 +2,8 @@
 
 A network folder holds the CSV tables described in ``network/README.md``. Everything
 here is about *what exists*: cities, terminals, links with their status and year,
-declared through services and transfers. :func:`load_network` reads a folder,
+declared through services and transfers, and the road nodes (expressway junctions and
+city entrances) that expressway links join. :func:`load_network` reads a folder,
 collects every problem and raises them together, each naming ``file:line: field``.
 """
 
@@ -22,6 +23,7 @@ __all__ = [
     "City",
     "Link",
     "Network",
+    "RoadNode",
     "Terminal",
     "ThroughService",
     "Transfer",
@@ -30,6 +32,8 @@ __all__ = [
 ]
 
 STATUSES = ("open", "construction", "planned")
+ROAD_NODE_KINDS = ("junction", "entrance")
+ROAD_NODES_FILE = "road_nodes.csv"
 PLAN_STATUSES = ("in-plan", "connected", "external")
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 MIN_YEAR, MAX_YEAR = 1850, 2100
@@ -78,8 +82,40 @@ class Terminal:
 
 
 @dataclass(frozen=True)
+class RoadNode:
+    """A point of the expressway network: a junction (枢纽互通) or a city's entrance.
+
+    An ``entrance`` is where a city's traffic joins the expressways (the interchange of
+    its main access road); ``access_min`` is the drive from the city centre to it (None:
+    estimated from the straight-line distance, see :mod:`sim.parameters`). A
+    ``junction`` joins expressways and serves no city by itself (``city`` may name the
+    city it lies in, for reference only).
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    kind: str
+    city: str | None
+    lat: float
+    lon: float
+    access_min: float | None
+    access_note: str | None
+    source: str
+    file: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
 class Link:
-    """An undirected link between two terminals (or two city centres, for roads)."""
+    """An undirected link between two terminals, or two road nodes for expressways.
+
+    An expressway end may also be a city id: the city centre as a point of the road
+    network (centre-to-centre networks), which through traffic may pass.
+    ``lanes`` (expressways: both directions together; None: the standard four) is what a
+    widening changes: a widened section is a row of its own, parallel to the road it
+    widens, with its lanes and the year the widening was finished.
+    """
 
     mode: Mode
     line: str
@@ -96,6 +132,7 @@ class Link:
     source: str
     file: str = ""
     row: int = 0
+    lanes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +167,8 @@ class Network:
         The records, in file order.
     year
         None for the full data (every status); otherwise the year it was cut to.
+    road_nodes
+        Expressway junctions and city entrances (``road_nodes.csv``), in file order.
     """
 
     folder: Path
@@ -139,12 +178,15 @@ class Network:
     through_services: tuple[ThroughService, ...] = ()
     transfers: tuple[Transfer, ...] = ()
     year: int | None = None
+    road_nodes: tuple[RoadNode, ...] = ()
     city_by_id: dict[str, City] = field(init=False, repr=False, compare=False)
     terminal_by_id: dict[str, Terminal] = field(init=False, repr=False, compare=False)
+    road_node_by_id: dict[str, RoadNode] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "city_by_id", {c.id: c for c in self.cities})
         object.__setattr__(self, "terminal_by_id", {t.id: t for t in self.terminals})
+        object.__setattr__(self, "road_node_by_id", {n.id: n for n in self.road_nodes})
 
     @property
     def data_years(self) -> tuple[int, int] | None:
@@ -176,7 +218,7 @@ class Network:
             return include_expected and open_year is not None and open_year <= year
 
         terminals = tuple(t for t in self.terminals if kept(t.status, t.open_year))
-        present = {t.id for t in terminals} | {c.id for c in self.cities}
+        present = {t.id for t in terminals} | {c.id for c in self.cities} | set(self.road_node_by_id)
         links = tuple(
             lk
             for lk in self.links
@@ -190,7 +232,7 @@ class Network:
         A link marked open that ends at a terminal not in service is dropped with it.
         """
         terminals = tuple(t for t in self.terminals if t.status == "open")
-        present = {t.id for t in terminals} | {c.id for c in self.cities}
+        present = {t.id for t in terminals} | {c.id for c in self.cities} | set(self.road_node_by_id)
         links = tuple(
             lk for lk in self.links if lk.status == "open" and lk.from_id in present and lk.to_id in present
         )
@@ -268,6 +310,13 @@ def _mode(text: str) -> Mode:
     return Mode.parse(text)
 
 
+def _lanes(text: str) -> int:
+    value = to_int(text)
+    if not 2 <= value <= 16 or value % 2:
+        raise ValueError(f"lanes counts both directions: an even number 2..16, got {text}")
+    return value
+
+
 CITY_COLUMNS = (
     Column("id", _slug),
     Column("name_zh", to_str),
@@ -306,11 +355,24 @@ LINK_COLUMNS = (
     Column("project", to_str, required=False),
     Column("plan", to_str, required=False),
     Column("source", to_str),
+    Column("lanes", _lanes, required=False, may_be_absent=True),
 )
 THROUGH_COLUMNS = (
     Column("station", to_str),
     Column("line_a", to_str),
     Column("line_b", to_str),
+    Column("source", to_str),
+)
+ROAD_NODE_COLUMNS = (
+    Column("id", _slug),
+    Column("name_zh", to_str),
+    Column("name_en", to_str),
+    Column("kind", choice(*ROAD_NODE_KINDS)),
+    Column("city", to_str, required=False),
+    Column("lat", _lat),
+    Column("lon", _lon),
+    Column("access_min", non_negative, required=False),
+    Column("access_note", to_str, required=False),
     Column("source", to_str),
 )
 TRANSFER_COLUMNS = (
@@ -380,6 +442,9 @@ def load_network(folder: str | Path) -> Network:
         if row["city"] not in city_ids:
             errors.append(InputError(f"unknown city id '{row['city']}'", row.file, row.line, "city"))
 
+    road_nodes = _load_road_nodes(root, city_ids, {t.id for t in terminals}, errors)
+    road_node_ids = {n.id for n in road_nodes}
+
     link_files = [root / n for n in LINK_FILES if (root / n).exists()]
     if not link_files:
         errors.append(InputError(f"no link table found (expected one of {', '.join(LINK_FILES)})", root))
@@ -390,7 +455,7 @@ def load_network(folder: str | Path) -> Network:
         errors += errs
         for row in rows:
             link = _link(row)
-            errors += _check_link(link, row, city_ids, terminal_kind)
+            errors += _check_link(link, row, city_ids | road_node_ids, terminal_kind)
             links.append(link)
     _duplicate_links(links, errors)
 
@@ -434,7 +499,57 @@ def load_network(folder: str | Path) -> Network:
 
     if errors:
         raise InputErrors(errors)
-    return Network(root, tuple(cities), tuple(terminals), tuple(links), tuple(through), tuple(transfers))
+    return Network(
+        root,
+        tuple(cities),
+        tuple(terminals),
+        tuple(links),
+        tuple(through),
+        tuple(transfers),
+        road_nodes=tuple(road_nodes),
+    )
+
+
+def _load_road_nodes(
+    root: Path, city_ids: set[str], terminal_ids: set[str], errors: list[InputError]
+) -> list[RoadNode]:
+    """Read ``road_nodes.csv`` (optional), adding its problems to ``errors``.
+
+    An entrance must name the city it serves; every id is unique and differs from the
+    city and terminal ids (a link end must say unambiguously what it joins).
+    """
+    path = root / ROAD_NODES_FILE
+    if not path.exists():
+        return []
+    rows, errs = read_table(path, ROAD_NODE_COLUMNS)
+    errors += errs
+    _unique(rows, "id", errors)
+    nodes = []
+    for r in rows:
+        if r["id"] in city_ids or r["id"] in terminal_ids:
+            what = "city" if r["id"] in city_ids else "terminal"
+            errors.append(InputError(f"road node id is also a {what} id", r.file, r.line, "id"))
+        if r["kind"] == "entrance" and r["city"] is None:
+            errors.append(InputError("an entrance needs the city it serves", r.file, r.line, "city"))
+        if r["city"] is not None and r["city"] not in city_ids:
+            errors.append(InputError(f"unknown city id '{r['city']}'", r.file, r.line, "city"))
+        nodes.append(
+            RoadNode(
+                r["id"],
+                r["name_zh"],
+                r["name_en"],
+                r["kind"],
+                r["city"],
+                r["lat"],
+                r["lon"],
+                r["access_min"],
+                r["access_note"],
+                r["source"],
+                r.file,
+                r.line,
+            )
+        )
+    return nodes
 
 
 def _link_ends(root: Path) -> set[str]:
@@ -496,20 +611,26 @@ def _link(r: Row) -> Link:
         r["source"],
         r.file,
         r.line,
+        r["lanes"],
     )
 
 
 def _check_link(
-    link: Link, row: Row, city_ids: set[str], terminal_kind: dict[str, TerminalKind]
+    link: Link, row: Row, road_ends: set[str], terminal_kind: dict[str, TerminalKind]
 ) -> list[InputError]:
+    """Problems of one link row; ``road_ends`` are the ids an expressway may join."""
     errors = []
     kind = link.mode.terminal_kind
     for key, node in (("from", link.from_id), ("to", link.to_id)):
         if kind is None:
-            if node not in city_ids:
+            if node not in road_ends:
                 errors.append(
                     InputError(
-                        f"{link.mode.value} links join city ids; '{node}' is not one", row.file, row.line, key
+                        f"{link.mode.value} links join road nodes (road_nodes.csv) or city ids; "
+                        f"'{node}' is neither",
+                        row.file,
+                        row.line,
+                        key,
                     )
                 )
         elif node not in terminal_kind:
@@ -528,6 +649,8 @@ def _check_link(
         errors.append(InputError("link joins a terminal to itself", row.file, row.line, "to"))
     if link.minutes is None and link.km is None:
         errors.append(InputError("needs km (with a speed) or minutes", row.file, row.line, "km"))
+    if link.lanes is not None and link.mode is not Mode.EXPRESSWAY:
+        errors.append(InputError("lanes is for expressways only", row.file, row.line, "lanes"))
     if link.status != "open" and not link.project:
         errors.append(
             InputError(
@@ -553,10 +676,11 @@ def _unique(rows: list[Row], key: str, errors: list[InputError]) -> None:
 
 
 def _duplicate_links(links: list[Link], errors: list[InputError]) -> None:
-    seen: dict[tuple[str, str, str, str, str], Link] = {}
+    seen: dict[tuple[str, str, str, str, str, int | None], Link] = {}
     for link in links:
         a, b = sorted((link.from_id, link.to_id))
-        key = (link.mode.value, link.line, a, b, link.status)
+        # a widened expressway section is a row of its own, told apart by its lanes
+        key = (link.mode.value, link.line, a, b, link.status, link.lanes)
         if key in seen:
             first = seen[key]
             errors.append(

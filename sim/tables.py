@@ -42,11 +42,15 @@ class Column:
         message when the text is not acceptable.
     required
         When True, an empty cell is an error; otherwise it reads as None.
+    may_be_absent
+        When True, the column may be missing from the header (a later addition to a
+        table's schema): every cell then reads as None.
     """
 
     name: str
     parse: Callable[[str], Any]
     required: bool = True
+    may_be_absent: bool = False
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ def read_table(path: Path, columns: tuple[Column, ...]) -> tuple[list[Row], list
             if not header:
                 return [], [InputError("empty file: expected a header row", path, 1)]
             present = {h.strip() for h in header}
-            missing = [c.name for c in columns if c.name not in present]
+            missing = [c.name for c in columns if c.name not in present and not c.may_be_absent]
             if missing:
                 return [], [InputError("missing column", path, 1, name) for name in missing]
             for line, raw in _numbered(reader):

@@ -50,6 +50,7 @@ __all__ = [
     "SERVICES",
     "PairGroup",
     "Target",
+    "coverage",
     "load_targets",
 ]
 
@@ -407,3 +408,34 @@ def _ids(value: Any, city_ids: set[str], path: Path, line: int | None, field: st
         if v not in city_ids:
             raise InputError(f"unknown city id '{v}'", path, line, field)
     return tuple(value)
+
+
+def coverage(network: Network, service: str, min_speed_kmh: float | None = None) -> set[str]:
+    """City ids served by ``service`` in ``network`` (links as given: cut it to a year first).
+
+    ``fast_rail``: a station on an ``hsr`` or ``intercity`` link, or on a rail link whose
+    ``speed_kmh`` is at least ``min_speed_kmh`` (default 160). ``high_speed_rail``: a
+    station on a rail link whose ``speed_kmh`` is at least ``min_speed_kmh`` (default 250;
+    a link of unknown speed does not count). ``rail``: any rail link. ``expressway``: an
+    end of any expressway link (a city entrance serves its city).
+    """
+    served_ids: set[str] = set()
+    city_of = {t.id: t.city for t in network.terminals}
+    city_of.update({n.id: n.city for n in network.road_nodes if n.kind == "entrance" and n.city})
+    for lk in network.links:
+        if service == "expressway":
+            ok = lk.mode is Mode.EXPRESSWAY
+        elif service == "rail":
+            ok = lk.mode.is_rail
+        elif service == "high_speed_rail":
+            ok = lk.mode.is_rail and (lk.speed_kmh or 0) >= (min_speed_kmh or 250.0)
+        elif service == "fast_rail":
+            ok = lk.mode in (Mode.HSR, Mode.INTERCITY) or (
+                lk.mode.is_rail and (lk.speed_kmh or 0) >= (min_speed_kmh or 160.0)
+            )
+        else:
+            raise ValueError(f"unknown service '{service}'")
+        if ok:
+            for node in (lk.from_id, lk.to_id):
+                served_ids.add(city_of.get(node, node))
+    return served_ids

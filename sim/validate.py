@@ -140,4 +140,7 @@ def check_network(network: Network) -> list[Problem]:
                 ),
             )
         )
+    from sim.validate_roads import check_roads  # it uses Problem from here
+
+    problems += check_roads(network)
     return sorted(problems, key=lambda p: p.severity != "error")

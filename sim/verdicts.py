@@ -25,7 +25,7 @@ from sim.model_error import ModelError
 from sim.modes import Mode, TerminalKind
 from sim.network import Network, great_circle_km
 from sim.paths import main_line
-from sim.targets import READING_LABELS, Target
+from sim.targets import READING_LABELS, Target, coverage
 
 __all__ = [
     "ReadingResult",
@@ -466,36 +466,6 @@ def _ports_near_rail(network: Network, ports: tuple[str, ...]) -> dict[str, tupl
         if best is not None:
             out[port] = best
     return out
-
-
-def coverage(network: Network, service: str, min_speed_kmh: float | None = None) -> set[str]:
-    """City ids served by ``service`` in ``network`` (links as given: cut it to a year first).
-
-    ``fast_rail``: a station on an ``hsr`` or ``intercity`` link, or on a rail link whose
-    ``speed_kmh`` is at least ``min_speed_kmh`` (default 160). ``high_speed_rail``: a
-    station on a rail link whose ``speed_kmh`` is at least ``min_speed_kmh`` (default 250;
-    a link of unknown speed does not count). ``rail``: any rail link. ``expressway``: an
-    end of any expressway link.
-    """
-    served_ids: set[str] = set()
-    city_of = {t.id: t.city for t in network.terminals}
-    for lk in network.links:
-        if service == "expressway":
-            ok = lk.mode is Mode.EXPRESSWAY
-        elif service == "rail":
-            ok = lk.mode.is_rail
-        elif service == "high_speed_rail":
-            ok = lk.mode.is_rail and (lk.speed_kmh or 0) >= (min_speed_kmh or 250.0)
-        elif service == "fast_rail":
-            ok = lk.mode in (Mode.HSR, Mode.INTERCITY) or (
-                lk.mode.is_rail and (lk.speed_kmh or 0) >= (min_speed_kmh or 160.0)
-            )
-        else:
-            raise ValueError(f"unknown service '{service}'")
-        if ok:
-            for node in (lk.from_id, lk.to_id):
-                served_ids.add(city_of.get(node, node))
-    return served_ids
 
 
 def network_length_km(network: Network, modes: tuple[str, ...], region: tuple[str, ...]) -> float:

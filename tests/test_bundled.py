@@ -27,7 +27,7 @@ def test_history_2015_is_before_wujiu(full):
 
 def test_every_in_plan_city_has_a_population_and_a_link(full):
     ends = {e for lk in full.links for e in (lk.from_id, lk.to_id)}
-    city_of = {t.id: t.city for t in full.terminals}
+    city_of = {t.id: t.city for t in full.terminals} | {n.id: n.city for n in full.road_nodes if n.city}
     served = {city_of.get(e, e) for e in ends}
     for city in full.cities:
         assert city.population and city.population > 0

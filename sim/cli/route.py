@@ -44,6 +44,7 @@ def command(args: argparse.Namespace) -> int:
     ids = res.graph.city_ids
     i, j = ids.index(a.id), ids.index(b.id)
     names = {c.id: c.name_zh for c in net.cities} | {t.id: t.name_zh for t in net.terminals}
+    names |= {n.id: n.name_zh for n in net.road_nodes}
     print(f"{a.name_zh} {a.name_en} → {b.name_zh} {b.name_en}  ({args.profile}, scenario '{scenario.name}')")
     if not np.isfinite(res.minutes[i, j]):
         print("  no path on this profile")

@@ -18,8 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "validate",
         help="check a network folder",
         description="Check a network folder: schema, units, ids, links that reach no city, duplicated "
-        "links, speeds outside the mode's range, years in the wrong order (errors, exit 2), and "
-        "terminals far from their city or of unknown year (warnings).",
+        "links, speeds outside the mode's range, years in the wrong order, road links shorter than the "
+        "straight line (errors, exit 2), and terminals or entrances far from their city, road nodes "
+        "on no link, links of unknown year (warnings).",
     )
     val.add_argument("folder", nargs="?", type=Path, help="network folder (default: the bundled one)")
     val.set_defaults(func=command)
@@ -39,6 +40,6 @@ def command(args: argparse.Namespace) -> int:
     n_warn = len(problems) - n_err
     print(
         f"{folder}: {len(network.cities)} cities, {len(network.terminals)} terminals, "
-        f"{len(network.links)} links; {n_err} errors, {n_warn} warnings"
+        f"{len(network.road_nodes)} road nodes, {len(network.links)} links; {n_err} errors, {n_warn} warnings"
     )
     return EXIT_BAD_INPUT if n_err else 0

@@ -33,6 +33,8 @@ def plot_network(network: Network, context: Network | None = None, title: str = 
     for t in (context or network).terminals:
         if t.lat is not None and t.lon is not None:
             pos.setdefault(t.id, (t.lon, t.lat))
+    for n in (context or network).road_nodes:
+        pos.setdefault(n.id, (n.lon, n.lat))
     fig = Figure(figsize=(11, 10), dpi=110)
     ax = fig.add_subplot()
     regional = [c for c in network.cities if c.plan_status != "external"] or list(network.cities)
@@ -111,6 +113,7 @@ def _base_map(network: Network, title: str) -> tuple[Figure, Axes, tuple[float, 
     y1 = max(c.lat for c in regional) + 0.5
     pos = {c.id: (c.lon, c.lat) for c in network.cities}
     pos.update({t.id: (t.lon, t.lat) for t in network.terminals if t.lat is not None and t.lon is not None})
+    pos.update({n.id: (n.lon, n.lat) for n in network.road_nodes})
     fig = Figure(figsize=(10, 9.5), dpi=110)
     ax = fig.add_subplot()
     for lk in network.links:

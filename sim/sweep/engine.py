@@ -23,8 +23,9 @@ matrix could not hold both readings on a profile with roads without letting a ti
 trip drive between stations, and two matrices over 2n + P key nodes cost no more than
 one over 4n + P (the min-plus cost grows with the square of the key nodes).
 
-Only ride edges are switched by a project. A project's other edges (boarding, alighting,
-access to a new station) are left in the base graph: without the project's rides they
+Only ride edges (and drive edges, for expressway projects) are switched by a project. A
+project's other edges (boarding, alighting, access to a new station or entrance) are left
+in the base graph: without the project's rides they
 lead nowhere, so they change no distance. A project that would change an edge that
 exists without it (the headway of a line it extends, say) cannot be swept this way and is
 refused with a clear error.
@@ -49,6 +50,10 @@ from sim.scenario import Scenario, apply_scenario
 __all__ = ["READINGS", "IncrementalEngine", "minplus"]
 
 READINGS = ("door_to_door", "timetable")
+
+# the edges a project switches on: rides along its rail, water or air links, drives along
+# its expressway links
+_SWITCHED = ("ride", "road")
 
 
 def minplus(left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -145,7 +150,7 @@ class IncrementalEngine:
         edge_project = np.full(graph.n_edges, -1, dtype=np.int64)
         for e in np.flatnonzero(graph.edge_link >= 0):
             p = union_net.links[int(graph.edge_link[e])].project
-            if graph.edge_kind[e] == "ride" and p in project_of:
+            if graph.edge_kind[e] in _SWITCHED and p in project_of:
                 edge_project[e] = project_of[p]
         base = edge_project < 0
         n = graph.n_nodes
@@ -192,10 +197,10 @@ class IncrementalEngine:
         base_graph = build_graph(base_net, union_graph.profile, parameters)
         index: dict[tuple[str, ...], set[float]] = {}
         for e in range(union_graph.n_edges):
-            if union_graph.edge_kind[e] != "ride":
+            if union_graph.edge_kind[e] not in _SWITCHED:
                 index.setdefault(_edge_key(union_graph, e), set()).add(float(union_graph.weight[e]))
         for e in range(base_graph.n_edges):
-            if base_graph.edge_kind[e] == "ride":
+            if base_graph.edge_kind[e] in _SWITCHED:
                 continue
             key = _edge_key(base_graph, e)
             if float(base_graph.weight[e]) not in index.get(key, set()):

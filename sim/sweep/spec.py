@@ -8,7 +8,7 @@ Example (``scenarios/sweeps/planned-rail.toml``)::
 
     [projects]
     mode = "all-subsets"                 # one-at-a-time | leave-one-out | sample
-    candidates = ["changjiu_hsr", ...]   # or "planned": every project not open in the base
+    candidates = ["changjiu_hsr", ...]   # or "planned": every project not open, of the profile's modes
     excludes = [["wuxianyi_hsr", "wuxianchang_hsr"]]   # alternatives: never together
     requires = { branch = ["trunk"] }    # a branch needs its trunk
     # n = 1000, seed = 1                 # for mode = "sample"
@@ -250,7 +250,9 @@ def load_sweep(path: str | Path, network: Network | None = None) -> SweepSpec:
         known = {lk.project for lk in network.links if lk.project}
         cands = projects.get("candidates", [])
         if cands == "planned":
-            cands = sorted({lk.project for lk in network.links if lk.project and lk.status != "open"})
+            modes = PROFILES[profile_name].modes
+            pending = (lk for lk in network.links if lk.project and lk.status != "open")
+            cands = sorted({lk.project for lk in pending if lk.mode in modes})
         if not isinstance(cands, list) or not all(isinstance(c, str) for c in cands):
             raise fail('expected a list of project ids or "planned"', "projects.candidates")
         for c in cands:
