@@ -257,7 +257,12 @@ def plot_targets(summary: pd.DataFrame, title: str) -> Figure:
                 ax.text(1.01, y - height / 2 - 0.02, f"after: {after}", va="center", fontsize=7.5)
             else:
                 ax.text(1.01, y, _bar(ax, y, row, "", height, light=False), va="center", fontsize=8)
-            reading = str(row["reading"]).replace("_", " ")
+            key = str(row["reading"])
+            reading = (
+                f"door to door ({key.removeprefix('door_to_door_')})"
+                if key.startswith("door_to_door_")
+                else key.replace("_", " ")
+            )
             ticks.append(y)
             several = len(group) > 1
             tick_labels.append(f"{reading} (headline)" if several and bool(row.get("headline")) else reading)
