@@ -118,17 +118,17 @@ class PathTree:
 
     def edges_to(self, node: int) -> list[int]:
         """Edge indices of the chosen path from the source to ``node``, in order."""
+        pred = self.__dict__.get("_pred_list")
+        if pred is None:
+            pred = self.__dict__["_pred_list"] = self.pred_edge.tolist()
+        tails = self.__dict__["_tail_list"]
         graph_edges: list[int] = []
-        while self.pred_edge[node] >= 0:
-            e = int(self.pred_edge[node])
+        e = pred[node]
+        while e >= 0:
             graph_edges.append(e)
-            node = self._tails[e]
+            e = pred[tails[e]]
         graph_edges.reverse()
         return graph_edges
-
-    @property
-    def _tails(self) -> np.ndarray:
-        return self.__dict__["_tail_array"]
 
 
 def shortest_path_tree(graph: Graph, source: int, distance: np.ndarray) -> PathTree:
@@ -149,18 +149,28 @@ def shortest_path_tree(graph: Graph, source: int, distance: np.ndarray) -> PathT
     idx = np.flatnonzero(tight)
     t, h = graph.tail[idx], graph.head[idx]
     tight_csr = sp.csr_matrix((np.ones(len(idx)), (t, h)), shape=(n, n))
-    order, pred_node = breadth_first_order(tight_csr, source, directed=True, return_predecessors=True)
+    _, pred_node = breadth_first_order(tight_csr, source, directed=True, return_predecessors=True)
     # among tight edges pred_node[v] -> v, take the lowest index
     chosen = np.full(n, -1, dtype=np.int64)
     keep = pred_node[h] == t
     for e, v in zip(idx[keep][::-1].tolist(), h[keep][::-1].tolist(), strict=True):
         chosen[v] = e
+    # components along each chosen path, by pointer jumping (exact: whole seconds)
     comps = np.zeros((n, len(COMPONENTS)), dtype=np.int64)
-    for v in order[1:].tolist():
-        e = chosen[v]
-        comps[v] = comps[graph.tail[e]] + graph.components[e]
+    ancestor = np.full(n, -1, dtype=np.int64)
+    has = chosen >= 0
+    comps[has] = graph.components[chosen[has]]
+    ancestor[has] = graph.tail[chosen[has]]
+    ancestor[source] = -1
+    while True:
+        live = np.flatnonzero(ancestor >= 0)
+        if len(live) == 0:
+            break
+        up = ancestor[live]
+        comps[live] += comps[up]
+        ancestor[live] = ancestor[up]
     tree = PathTree(source, distance, chosen, comps)
-    tree.__dict__["_tail_array"] = graph.tail
+    tree.__dict__["_tail_list"] = _edge_lists(graph)[1]
     return tree
 
 
@@ -212,6 +222,22 @@ _LEG_OF_EDGE = {
 _BOARDING = ("board", "tt_board")
 
 
+def _edge_lists(graph: Graph) -> tuple[list[list[float]], list[int], list[int]]:
+    """Per edge: its components in minutes, tail and head, as Python lists (cached on the graph).
+
+    Walking itineraries edge by edge in Python is several times faster on lists than on
+    numpy scalars.
+    """
+    cached = graph.__dict__.get("_path_lists")
+    if cached is None:
+        cached = ((graph.components / 60.0).tolist(), graph.tail.tolist(), graph.head.tolist())
+        graph.__dict__["_path_lists"] = cached
+    return cached
+
+
+_V = COMPONENTS.index("in_vehicle")
+
+
 def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
     """Return the legs of the chosen path from the tree's source to ``dest_node``.
 
@@ -220,57 +246,45 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
     and the in-vehicle part of boarding (the start-stop allowance) goes to the ride it
     starts. Zero-minute legs other than rides are left out.
     """
-    legs: list[Leg] = []
+    minutes_of, tails, heads = _edge_lists(graph)
+    kinds, lines, refs = graph.edge_kind, graph.edge_line, graph.node_ref
+    legs: list[list] = []  # [kind, mode, line, from, to, parts]
     previous = ""
-    carried = np.zeros(len(COMPONENTS))
-    v_col = COMPONENTS.index("in_vehicle")
+    carried = 0.0
     for e in tree.edges_to(dest_node):
-        edge_kind = graph.edge_kind[e]
-        kind = _LEG_OF_EDGE[edge_kind]
-        parts = graph.components[e] / 60.0
+        edge_kind = kinds[e]
+        parts = minutes_of[e]
         if edge_kind in _BOARDING:
-            carried = np.zeros(len(COMPONENTS))
-            carried[v_col] = parts[v_col]
-            parts = parts.copy()
-            parts[v_col] = 0.0
+            parts = list(parts)
+            carried, parts[_V] = parts[_V], 0.0
         elif edge_kind == "ride" and previous in _BOARDING:
-            parts = parts + carried
-            carried = np.zeros(len(COMPONENTS))
-        v = int(graph.head[e])
+            parts = list(parts)
+            parts[_V] += carried
+            carried = 0.0
         continues = bool(legs) and (
             (edge_kind == "ride" and previous in ("ride", "through", "stay"))
             or edge_kind in ("through", "stay")
-            or (edge_kind == "road" and previous == "road" and legs[-1].line == graph.edge_line[e])
+            or (edge_kind == "road" and previous == "road" and legs[-1][2] == lines[e])
         )
         if continues:
             prev = legs[-1]
-            line = prev.line
             if edge_kind == "through":
-                line = f"{prev.line} > {graph.edge_line[e].split('>', 1)[1]}"
-            merged = {k: prev.parts[k] + float(parts[i]) for i, k in enumerate(COMPONENTS)}
-            legs[-1] = Leg(
-                prev.kind,
-                prev.mode,
-                line,
-                prev.from_id,
-                graph.node_ref[v],
-                prev.minutes + float(parts.sum()),
-                merged,
-            )
+                prev[2] = f"{prev[2]} > {lines[e].split('>', 1)[1]}"
+            prev[4] = refs[heads[e]]
+            total = prev[5]
+            for k in range(6):
+                total[k] += parts[k]
         elif edge_kind not in ("alight", "stay"):
-            legs.append(
-                Leg(
-                    kind,
-                    graph.edge_mode[e],
-                    graph.edge_line[e] if kind in ("ride", "drive") else "",
-                    graph.node_ref[int(graph.tail[e])],
-                    graph.node_ref[v],
-                    float(parts.sum()),
-                    {k: float(parts[i]) for i, k in enumerate(COMPONENTS)},
-                )
-            )
+            kind = _LEG_OF_EDGE[edge_kind]
+            line = lines[e] if kind in ("ride", "drive") else ""
+            legs.append([kind, graph.edge_mode[e], line, refs[tails[e]], refs[heads[e]], list(parts)])
         previous = edge_kind
-    return [leg for leg in legs if leg.minutes > 0 or leg.kind in ("ride", "drive")]
+    out = []
+    for kind, mode, line, a, b, parts in legs:
+        minutes = sum(parts)
+        if minutes > 0 or kind in ("ride", "drive"):
+            out.append(Leg(kind, mode, line, a, b, minutes, dict(zip(COMPONENTS, parts, strict=True))))
+    return out
 
 
 def station_to_station(legs: list[Leg]) -> float:
