@@ -40,4 +40,7 @@ __all__ = [
     "node_distances",
     "shortest_path_tree",
 ]
-__version__ = "0.1.0"
+
+# The version, in this one place: pyproject.toml reads it (setuptools dynamic version),
+# `sim --version` prints it, CHANGELOG.md names it.
+__version__ = "0.2.0.dev0"

@@ -12,15 +12,31 @@ from pathlib import Path
 
 __all__ = [
     "EXIT_BAD_INPUT",
+    "EXIT_CODES",
     "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_TARGETS_NOT_MET",
     "InputError",
     "InputErrors",
     "SimError",
     "format_location",
 ]
 
+EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
+EXIT_TARGETS_NOT_MET = 3
+EXIT_INTERRUPTED = 130
+
+#: Every exit status of the ``sim`` command, with its meaning (printed by ``sim --help``).
+EXIT_CODES = {
+    EXIT_OK: "success (also when the reader of a pipe stops early, as `sim scenarios | head -1`)",
+    EXIT_FAILURE: "a result could not be written (disk full, no permission)",
+    EXIT_BAD_INPUT: "bad input: the message names the file, line or row, and field",
+    EXIT_TARGETS_NOT_MET: "sim run --check: a target is not met",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C); no results folder is left half-written",
+}
 
 
 class SimError(Exception):

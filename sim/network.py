@@ -2,9 +2,11 @@
 
 A network folder holds the CSV tables described in ``network/README.md``. Everything
 here is about *what exists*: cities, terminals, links with their status and year,
-declared through services and transfers, and the road nodes (expressway junctions and
-city entrances) that expressway links join. :func:`load_network` reads a folder,
-collects every problem and raises them together, each naming ``file:line: field``.
+declared through services and transfers, the road nodes (expressway junctions and
+city entrances) that expressway links join, dated changes of a line's speed or headway
+(``line_changes.csv``) and the projects with their costs (``projects.csv``).
+:func:`load_network` reads a folder, collects every problem and raises them together,
+each naming ``file:line: field``.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from sim.tables import Column, Row, choice, non_negative, positive, read_table, 
 __all__ = [
     "STATUSES",
     "City",
+    "LineChange",
     "Link",
     "Network",
+    "Project",
     "RoadNode",
     "Terminal",
     "ThroughService",
@@ -156,6 +160,77 @@ class Transfer:
 
 
 @dataclass(frozen=True)
+class LineChange:
+    """A dated value of a line's speed and/or headway (a row of ``line_changes.csv``).
+
+    Attributes
+    ----------
+    line
+        The line name, as in the link tables.
+    from_id, to_id
+        One link of the line (either direction), or both None for every link of the line.
+    year
+        The year from whose end the values are in force.
+    speed_kmh, headway_min
+        The values in force from then on; None leaves that value unchanged.
+    source
+        Where the figure comes from.
+    """
+
+    line: str
+    from_id: str | None
+    to_id: str | None
+    year: int
+    speed_kmh: float | None
+    headway_min: float | None
+    source: str
+    file: str = ""
+    row: int = 0
+
+    def applies_to(self, link: Link) -> bool:
+        """Return True if this row is about ``link`` (its line, and its link or every link)."""
+        if link.line != self.line:
+            return False
+        if self.from_id is None:
+            return True
+        return {self.from_id, self.to_id} == {link.from_id, link.to_id}
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project grouping links (a row of ``projects.csv``), with its investment.
+
+    Attributes
+    ----------
+    id
+        The slug used in the ``project`` column of the link tables.
+    name_zh, name_en
+        Display names.
+    plan
+        The document that names the project (None if none does).
+    cost_yi_yuan
+        Investment in 亿元 (100 million yuan), None when unknown.
+    cost_year
+        Year of the cost figure (its price base as published), None when unknown.
+    cost_source
+        Where the cost figure comes from (approval, 可研批复, start-of-works release).
+    source
+        Source of the row as a whole (names, plan).
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    plan: str | None
+    cost_yi_yuan: float | None
+    cost_year: int | None
+    cost_source: str | None
+    source: str
+    file: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True)
 class Network:
     """A validated network: the tables of one folder, possibly filtered to a year.
 
@@ -165,6 +240,11 @@ class Network:
         Where it was read from.
     cities, terminals, links, through_services, transfers
         The records, in file order.
+    line_changes
+        Dated speeds and headways (``line_changes.csv``); :meth:`as_of` applies them.
+    projects
+        One :class:`Project` per project id of the link tables (``projects.csv``; empty
+        when the folder has no such table).
     year
         None for the full data (every status); otherwise the year it was cut to.
     road_nodes
@@ -179,14 +259,18 @@ class Network:
     transfers: tuple[Transfer, ...] = ()
     year: int | None = None
     road_nodes: tuple[RoadNode, ...] = ()
+    line_changes: tuple[LineChange, ...] = ()
+    projects: tuple[Project, ...] = ()
     city_by_id: dict[str, City] = field(init=False, repr=False, compare=False)
     terminal_by_id: dict[str, Terminal] = field(init=False, repr=False, compare=False)
     road_node_by_id: dict[str, RoadNode] = field(init=False, repr=False, compare=False)
+    project_by_id: dict[str, Project] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "city_by_id", {c.id: c for c in self.cities})
         object.__setattr__(self, "terminal_by_id", {t.id: t for t in self.terminals})
         object.__setattr__(self, "road_node_by_id", {n.id: n for n in self.road_nodes})
+        object.__setattr__(self, "project_by_id", {p.id: p for p in self.projects})
 
     @property
     def data_years(self) -> tuple[int, int] | None:
@@ -194,13 +278,45 @@ class Network:
         years = [lk.open_year for lk in self.links if lk.open_year is not None and lk.status == "open"]
         return (min(years), max(years)) if years else None
 
+    def values_in(self, year: int) -> tuple[Link, ...]:
+        """Every link with the speed and headway in force at the end of ``year``.
+
+        For each of ``speed_kmh`` and ``headway_min``, the value in force is that of the
+        latest :attr:`line_changes` row about the link (its own, or its line's) with
+        ``year`` at or before ``year`` and a value for it; a row about the link itself
+        wins over a row about the whole line of the same year. Without such a row the
+        link keeps its own value (the value in force today). Nothing is dropped.
+        """
+        if not self.line_changes:
+            return self.links
+        by_line: dict[str, list[LineChange]] = {}
+        for change in self.line_changes:
+            if change.year <= year:
+                by_line.setdefault(change.line, []).append(change)
+        out = []
+        for link in self.links:
+            rows = [c for c in by_line.get(link.line, ()) if c.applies_to(link)]
+            if not rows:
+                out.append(link)
+                continue
+            # latest year first; at equal years the link's own row before the line's
+            rows.sort(key=lambda c: (c.year, c.from_id is not None), reverse=True)
+            speed = next((c.speed_kmh for c in rows if c.speed_kmh is not None), link.speed_kmh)
+            headway = next((c.headway_min for c in rows if c.headway_min is not None), link.headway_min)
+            if speed == link.speed_kmh and headway == link.headway_min:
+                out.append(link)
+            else:
+                out.append(replace(link, speed_kmh=speed, headway_min=headway))
+        return tuple(out)
+
     def as_of(self, year: int, *, include_expected: bool = False) -> Network:
-        """Return the network as built by the end of ``year``.
+        """Return the network as built by the end of ``year``, with the values then in force.
 
         Parameters
         ----------
         year
-            Links opened after this year are dropped; so are terminals.
+            Links opened after this year are dropped; so are terminals. Speeds and
+            headways are those in force at the end of the year (:meth:`values_in`).
         include_expected
             When True, links under construction or planned whose expected ``open_year``
             is at or before ``year`` are kept too (a build-out vision); planned links with
@@ -221,7 +337,7 @@ class Network:
         present = {t.id for t in terminals} | {c.id for c in self.cities} | set(self.road_node_by_id)
         links = tuple(
             lk
-            for lk in self.links
+            for lk in self.values_in(year)
             if kept(lk.status, lk.open_year) and lk.from_id in present and lk.to_id in present
         )
         return replace(self, terminals=terminals, links=links, year=year)
@@ -381,6 +497,25 @@ TRANSFER_COLUMNS = (
     Column("minutes", non_negative),
     Column("source", to_str),
 )
+LINE_CHANGE_COLUMNS = (
+    Column("line", to_str),
+    Column("from", to_str, required=False),
+    Column("to", to_str, required=False),
+    Column("year", _year),
+    Column("speed_kmh", positive, required=False),
+    Column("headway_min", positive, required=False),
+    Column("source", to_str),
+)
+PROJECT_COLUMNS = (
+    Column("id", _slug),
+    Column("name_zh", to_str),
+    Column("name_en", to_str),
+    Column("plan", to_str, required=False),
+    Column("cost_yi_yuan", positive, required=False),
+    Column("cost_year", _year, required=False),
+    Column("cost_source", to_str, required=False),
+    Column("source", to_str),
+)
 
 
 def load_network(folder: str | Path) -> Network:
@@ -497,6 +632,9 @@ def load_network(folder: str | Path) -> Network:
                 )
             transfers.append(Transfer(row["from"], row["to"], row["minutes"], row["source"]))
 
+    changes = _line_changes(root / "line_changes.csv", links, errors)
+    projects = _projects(root / "projects.csv", links, errors)
+
     if errors:
         raise InputErrors(errors)
     return Network(
@@ -507,6 +645,8 @@ def load_network(folder: str | Path) -> Network:
         tuple(through),
         tuple(transfers),
         road_nodes=tuple(road_nodes),
+        line_changes=tuple(changes),
+        projects=tuple(projects),
     )
 
 
@@ -550,6 +690,121 @@ def _load_road_nodes(
             )
         )
     return nodes
+
+
+def _line_changes(path: Path, links: list[Link], errors: list[InputError]) -> list[LineChange]:
+    """Read ``line_changes.csv`` (optional): every row about an existing line or link."""
+    if not path.exists():
+        return []
+    rows, errs = read_table(path, LINE_CHANGE_COLUMNS)
+    errors += errs
+    lines = {lk.line for lk in links}
+    pairs = {(lk.line, frozenset((lk.from_id, lk.to_id))) for lk in links}
+    seen: dict[tuple[str, frozenset[str], int], Row] = {}
+    out = []
+    for row in rows:
+        line, a, b = row["line"], row["from"], row["to"]
+        if line not in lines:
+            errors.append(
+                InputError(f"no link of line '{line}' in the link tables", row.file, row.line, "line")
+            )
+            continue
+        if (a is None) != (b is None):
+            missing = "to" if b is None else "from"
+            errors.append(
+                InputError(
+                    "give both from and to (one link), or neither (the whole line)",
+                    row.file,
+                    row.line,
+                    missing,
+                )
+            )
+            continue
+        if a is not None and (line, frozenset((a, b))) not in pairs:
+            errors.append(InputError(f"line '{line}' has no link {a}–{b}", row.file, row.line, "to"))
+            continue
+        if row["speed_kmh"] is None and row["headway_min"] is None:
+            errors.append(
+                InputError(
+                    "gives neither speed_kmh nor headway_min: nothing changes",
+                    row.file,
+                    row.line,
+                    "speed_kmh",
+                )
+            )
+            continue
+        key = (line, frozenset((a, b)) if a is not None else frozenset(), row["year"])
+        if key in seen:
+            first = seen[key]
+            errors.append(
+                InputError(
+                    f"second row for the same line, link and year (first at {first.file}:{first.line})",
+                    row.file,
+                    row.line,
+                    "year",
+                )
+            )
+            continue
+        seen[key] = row
+        out.append(
+            LineChange(
+                line,
+                a,
+                b,
+                row["year"],
+                row["speed_kmh"],
+                row["headway_min"],
+                row["source"],
+                row.file,
+                row.line,
+            )
+        )
+    return out
+
+
+def _projects(path: Path, links: list[Link], errors: list[InputError]) -> list[Project]:
+    """Read ``projects.csv`` (optional): a row for every project id of the link tables.
+
+    A row may name a project that no link carries yet (a plan names it, its alignment is
+    not known): ``sim validate`` warns about it.
+    """
+    if not path.exists():
+        return []
+    rows, errs = read_table(path, PROJECT_COLUMNS)
+    errors += errs
+    _unique(rows, "id", errors)
+    used: dict[str, Link] = {}
+    for link in links:
+        if link.project:
+            used.setdefault(link.project, link)
+    out = []
+    for row in rows:
+        cost, year, source = row["cost_yi_yuan"], row["cost_year"], row["cost_source"]
+        if cost is not None and source is None:
+            errors.append(InputError("a cost needs its source", row.file, row.line, "cost_source"))
+        if cost is None and year is not None:
+            errors.append(InputError("a cost year without a cost", row.file, row.line, "cost_year"))
+        out.append(
+            Project(
+                row["id"],
+                row["name_zh"],
+                row["name_en"],
+                row["plan"],
+                cost,
+                year,
+                source,
+                row["source"],
+                row.file,
+                row.line,
+            )
+        )
+    listed = {p.id for p in out} | {r["id"] for r in rows}
+    for pid, link in used.items():
+        if pid not in listed:
+            errors.append(
+                InputError(f"project '{pid}' has no row in {path.name}", link.file, link.row, "project")
+            )
+    return out
 
 
 def _link_ends(root: Path) -> set[str]:

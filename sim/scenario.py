@@ -1,6 +1,6 @@
 """Scenario files: what network, which year and projects, which profiles and parameters.
 
-A scenario is a small TOML file (see ``scenarios/README.md``)::
+A scenario is a small TOML file (the README and the documentation list every key)::
 
     name = "today"
     description = "The network as built at the end of 2025."
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sim import bundled
 from sim.errors import InputError
 from sim.modes import PROFILES, Profile
 from sim.modifications import apply_modifications, check_modification
@@ -39,9 +40,8 @@ __all__ = [
     "load_scenario",
 ]
 
-_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_NETWORK = _ROOT / "network"
-BUNDLED_SCENARIOS = _ROOT / "scenarios"
+BUNDLED_NETWORK = bundled.network_folder()
+BUNDLED_SCENARIOS = bundled.scenarios_folder()
 _KEYS = {
     "name",
     "description",
@@ -118,12 +118,12 @@ def find_scenario(name_or_path: str) -> Path:
     path = Path(name_or_path)
     if path.is_file():
         return path
-    bundled = BUNDLED_SCENARIOS / f"{name_or_path}.toml"
-    if bundled.is_file():
-        return bundled
-    names = sorted(p.stem for p in BUNDLED_SCENARIOS.glob("*.toml") if p.stem != "targets")
+    shipped = bundled.scenario_file(name_or_path)
+    if shipped is not None:
+        return shipped
     raise InputError(
-        f"no scenario file or bundled scenario called '{name_or_path}' (bundled: {', '.join(names)})",
+        f"no scenario file or bundled scenario called '{name_or_path}' "
+        f"(bundled: {', '.join(bundled.scenario_names())})",
         path,
     )
 
@@ -265,7 +265,9 @@ def apply_scenario(scenario: Scenario, network: Network | None = None) -> Networ
         net = full.open_only()
     if scenario.add_projects:
         added = set(scenario.add_projects)
-        extra = tuple(lk for lk in full.links if lk.project in added and lk not in net.links)
+        # with the speeds and headways in force in the scenario's year, like the rest
+        dated = full.values_in(scenario.year) if scenario.year is not None else full.links
+        extra = tuple(lk for lk in dated if lk.project in added and lk not in net.links)
         have = {t.id for t in net.terminals}
         ends = {n for lk in extra for n in (lk.from_id, lk.to_id)}
         terms = tuple(t for t in full.terminals if t.id in ends and t.id not in have)

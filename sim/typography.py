@@ -7,11 +7,12 @@ time :func:`font_family` is called.
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
+
+from sim.bundled import font_file
 
 __all__ = ["CJK_FONT", "font_family"]
 
-CJK_FONT = Path(__file__).parent / "fonts" / "SimCJKSubset-Regular.otf"
+CJK_FONT = font_file()
 
 
 @cache

@@ -143,4 +143,31 @@ def check_network(network: Network) -> list[Problem]:
     from sim.validate_roads import check_roads  # it uses Problem from here
 
     problems += check_roads(network)
+    carried = {lk.project for lk in network.links if lk.project}
+    for project in network.projects:
+        if project.id not in carried:
+            problems.append(
+                Problem(
+                    "warning",
+                    InputError(
+                        f"project '{project.id}' is on no link: listed, but no scenario can add it",
+                        project.file,
+                        project.row,
+                        "id",
+                    ),
+                )
+            )
+        if project.cost_yi_yuan is not None and project.cost_year is None:
+            problems.append(
+                Problem(
+                    "warning",
+                    InputError(
+                        f"the cost of '{project.id}' has no year: prices of different years are compared "
+                        "as they are",
+                        project.file,
+                        project.row,
+                        "cost_year",
+                    ),
+                )
+            )
     return sorted(problems, key=lambda p: p.severity != "error")

@@ -49,6 +49,10 @@ def test_capital_pairs_match_the_timetable(full, a, b):
         if o.profile == "rail" and {o.origin, o.destination} == {a, b}
     ]
     assert observations
+    # the latest timetable figure of the pair: older ones (武汉–长沙 in 2014, at 300 km/h)
+    # check the history of the network, not today's capital pairs
+    latest = max(o.year or 0 for o in observations)
+    observations = [o for o in observations if (o.year or 0) == latest]
     table = calibrate(scenario, full, observations)
     for _, row in table.iterrows():
         within_tolerance = row["counted_error_min"] == 0

@@ -92,7 +92,15 @@ def test_compare_and_report_commands(tmp_path, capsys, monkeypatch):
 def test_scenarios_lists_every_bundled_scenario(capsys):
     assert main(["scenarios"]) == 0
     names = {line.split()[0] for line in capsys.readouterr().out.splitlines()}
-    assert {"2015", "2020", "today", "plan-2025", "vision-2035", "no-flights"} <= names
+    assert {
+        "2015",
+        "2020",
+        "today",
+        "expected-2030",
+        "plan-2022-projects",
+        "vision-2035",
+        "no-flights",
+    } <= names
 
 
 def test_faster_pairs_name_the_project_their_new_itinerary_uses(tmp_path):

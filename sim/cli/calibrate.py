@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from sim.cli.common import add_network_options
+from sim.cli.common import add_network_options, info
 from sim.network import load_network
 from sim.output import atomic_folder, write_csv, write_json
 from sim.scenario import load_scenario
@@ -44,9 +43,7 @@ def command(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.network)
     full = load_network(scenario.network_folder)
     observations = load_observations(args.observed or scenario.network_folder / "observed_times.csv", full)
-    print(
-        f"sim: comparing {len(observations)} observations, each with the network of its year", file=sys.stderr
-    )
+    info(f"comparing {len(observations)} observations, each with the network of its year")
     table = calibrate(scenario, full, observations, args.backend)
     stats = summarise(table)
 
@@ -89,5 +86,5 @@ def command(args: argparse.Namespace) -> int:
             f"stop_loss_min {fit['stop_loss_min']:.2f} per link; MAPE of the fit {fit['mape_pct']:.1f} % "
             "(apply in a scenario's [parameters] to use)"
         )
-    print(f"\nwrote {args.out}/ (calibration.csv, summary.json, observed_vs_modelled.png)", file=sys.stderr)
+    info(f"wrote {args.out}/ (calibration.csv, summary.json, observed_vs_modelled.png)")
     return 0

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from sim.cli.common import add_network_options, minutes_text
+from sim.cli.common import add_json_option, add_network_options, emit_json, info, minutes_text
 from sim.compare import Comparison, compare
 from sim.evaluate import evaluate
 from sim.output import atomic_folder
 from sim.results import write_comparison
 from sim.scenario import load_scenario
 
-__all__ = ["comparison_report", "register"]
+__all__ = ["comparison_record", "comparison_report", "register"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmp_.add_argument("after", help="scenario B (file or bundled name)")
     cmp_.add_argument("--out", type=Path, help="results folder (default: results/compare-A-vs-B)")
     add_network_options(cmp_)
+    add_json_option(cmp_)
     cmp_.set_defaults(func=command)
 
 
@@ -38,14 +39,17 @@ def command(args: argparse.Namespace) -> int:
     """Run ``sim compare``."""
     before = load_scenario(args.before, args.network)
     after = load_scenario(args.after, args.network)
-    print(f"sim: evaluating '{before.name}' and '{after.name}'", file=sys.stderr)
+    info(f"evaluating '{before.name}' and '{after.name}'")
     ev_a = evaluate(before, backend=args.backend)
     ev_b = evaluate(after, backend=args.backend)
     comparison = compare(ev_a, ev_b)
     out = args.out or Path("results") / f"compare-{before.name}-vs-{after.name}"
     atomic_folder(out, lambda tmp: write_comparison(comparison, tmp))
-    print(comparison_report(comparison))
-    print(f"sim: wrote {out}/", file=sys.stderr)
+    if args.json:
+        emit_json(comparison_record(comparison, out))
+    else:
+        print(comparison_report(comparison))
+    info(f"wrote {out}/")
     return 0
 
 
@@ -180,3 +184,41 @@ def _faster_lines(comparison: Comparison, names: dict[str, str], top: int = 10) 
         if len(newly):
             lines.append(f"  newly joined: {len(newly)} pairs (od_changes.csv)")
     return lines
+
+
+def comparison_record(comparison: Comparison, folder: Path | None = None) -> dict[str, Any]:
+    """Return what ``sim compare --json`` prints.
+
+    ``targets``: each target's verdict before and after (``sim.verdicts.TargetResult.as_dict``
+    of both scenarios: the headline reading named, every reading with its pairs met,
+    close calls and failing pairs). ``target_checks``: every pair (or city) checked, per
+    reading, before and after, with the change and the projects a faster pair's new
+    itinerary uses. City pairs are listed where their time changed, under both readings;
+    the full matrix is in the results folder (``od_changes.csv``).
+    """
+    before, after = comparison.before, comparison.after
+    after_targets = {tr.target.id: tr for tr in after.targets}
+    targets = [
+        {
+            "id": tr.target.id,
+            "before": tr.as_dict(),
+            "after": after_targets[tr.target.id].as_dict() if tr.target.id in after_targets else None,
+        }
+        for tr in before.targets
+    ]
+    checks = comparison.target_changes().to_dict(orient="records")
+    od = comparison.od_changes()
+    both = od["before_min"].notna() & od["after_min"].notna()
+    moved = (both & od["delta_min"].ne(0)) | od["before_min"].isna().ne(od["after_min"].isna())
+    return {
+        "before": before.scenario.name,
+        "after": after.scenario.name,
+        "results": folder,
+        "differences": comparison.differences(),
+        "targets": targets,
+        "target_checks": checks,
+        "network": comparison.network_changes().to_dict(orient="records"),
+        "cities": comparison.city_changes().to_dict(orient="records"),
+        "od_changed": od[moved].to_dict(orient="records"),
+        "od_unchanged": int((~moved).sum()),
+    }

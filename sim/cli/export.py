@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from sim.cli.common import info, is_stdout, output_path
 from sim.modes import PROFILES
 from sim.scenario import apply_scenario, load_scenario
 
@@ -19,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Write the compiled door-to-door graph of one profile (nodes: centres, terminals, "
         "platforms; edges with minutes and their components) as GraphML.",
     )
-    exp.add_argument("file", type=Path, help="output file (.graphml)")
+    exp.add_argument("file", help="output file (.graphml), or - for standard output")
     exp.add_argument("--profile", default="rail", choices=sorted(PROFILES), help="profile (default: rail)")
     exp.add_argument("--scenario", default="today", help="scenario file or bundled name (default: today)")
     exp.add_argument("--network", type=Path, help="network folder (default: the bundled one)")
@@ -34,8 +35,8 @@ def command(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.network)
     net = apply_scenario(scenario)
     graph = build_graph(net, PROFILES[args.profile], scenario.parameters)
-    write_graphml(graph, args.file)
-    print(
-        f"wrote {args.file}: {graph.n_nodes} nodes, {graph.n_edges} edges ({args.profile}, '{scenario.name}')"
-    )
+    with output_path(args.file, ".graphml") as path:
+        write_graphml(graph, path)
+    where = "standard output" if is_stdout(args.file) else args.file
+    info(f"wrote {where}: {graph.n_nodes} nodes, {graph.n_edges} edges ({args.profile}, '{scenario.name}')")
     return 0

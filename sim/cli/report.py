@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import add_network_options
+from sim.cli.common import add_network_options, info, is_stdout, write_text
 from sim.evaluate import evaluate
 from sim.network import load_network
-from sim.output import atomic_file
 from sim.report import render_report
 from sim.scenario import load_scenario
 
@@ -25,7 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     rep.add_argument("scenario", help="scenario A (file or bundled name)")
     rep.add_argument("other", nargs="?", help="scenario B to compare with A")
-    rep.add_argument("--out", type=Path, help="output file (default: results/report-A[-vs-B].html)")
+    rep.add_argument(
+        "--out", type=Path, help="output file (default: results/report-A[-vs-B].html; - for standard output)"
+    )
     add_network_options(rep)
     rep.set_defaults(func=command)
 
@@ -43,6 +44,7 @@ def command(args: argparse.Namespace) -> int:
         after = evaluate(second, full_after, backend=args.backend)
         name += f"-vs-{second.name}"
     out = args.out or Path("results") / f"{name}.html"
-    atomic_file(out, render_report(before, full, after, full_after))
-    print(f"wrote {out}")
+    write_text(out, render_report(before, full, after, full_after))
+    if not is_stdout(out):
+        info(f"wrote {out}")
     return 0

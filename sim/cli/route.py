@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 import numpy as np
 
-from sim.cli.common import add_network_options, pad, scenario_from_args, text_width
+from sim.cli.common import (
+    add_json_option,
+    add_network_options,
+    emit_json,
+    pad,
+    scenario_from_args,
+    text_width,
+)
 from sim.errors import InputError
 from sim.evaluate import evaluate_profile
+from sim.graph import COMPONENTS
 from sim.modes import PROFILES
 from sim.network import load_network
+from sim.paths import Leg
 from sim.scenario import apply_scenario
 
 __all__ = ["register"]
@@ -29,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     route.add_argument("--scenario", default="today", help="scenario file or bundled name (default: today)")
     route.add_argument("--year", type=int, help="override the scenario's year")
     add_network_options(route)
+    add_json_option(route)
     route.set_defaults(func=command)
 
 
@@ -45,6 +56,26 @@ def command(args: argparse.Namespace) -> int:
     i, j = ids.index(a.id), ids.index(b.id)
     names = {c.id: c.name_zh for c in net.cities} | {t.id: t.name_zh for t in net.terminals}
     names |= {n.id: n.name_zh for n in net.road_nodes}
+    if args.json:
+        found = bool(np.isfinite(res.minutes[i, j]))
+        on_timetable = bool(np.isfinite(res.timetable_minutes[i, j]))
+        emit_json(
+            {
+                "origin": {"id": a.id, "name_zh": a.name_zh, "name_en": a.name_en},
+                "destination": {"id": b.id, "name_zh": b.name_zh, "name_en": b.name_en},
+                "profile": args.profile,
+                "scenario": scenario.name,
+                "reading": "door_to_door",
+                "minutes": float(res.minutes[i, j]) if found else None,
+                "parts": {k: float(res.parts[i, j, n]) for n, k in enumerate(COMPONENTS)} if found else None,
+                "legs": _legs_record(res.legs[i][j] if found else [], names),
+                "timetable": {  # the other reading: first boarding to last alighting, its own fastest path
+                    "minutes": float(res.timetable_minutes[i, j]) if on_timetable else None,
+                    "legs": _legs_record(res.timetable_legs[i][j] if on_timetable else [], names),
+                },
+            }
+        )
+        return 0
     print(f"{a.name_zh} {a.name_en} → {b.name_zh} {b.name_en}  ({args.profile}, scenario '{scenario.name}')")
     if not np.isfinite(res.minutes[i, j]):
         print("  no path on this profile")
@@ -69,3 +100,20 @@ def command(args: argparse.Namespace) -> int:
     )
     print(f"  total {res.minutes[i, j]:.0f} min door to door: {parts}")
     return 0
+
+
+def _legs_record(legs: list[Leg], names: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": leg.kind,
+            "mode": leg.mode or None,
+            "line": leg.line or None,
+            "from": leg.from_id,
+            "from_name": names.get(leg.from_id, leg.from_id),
+            "to": leg.to_id,
+            "to_name": names.get(leg.to_id, leg.to_id),
+            "minutes": leg.minutes,
+            "parts": leg.parts,
+        }
+        for leg in legs
+    ]

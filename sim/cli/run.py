@@ -1,14 +1,13 @@
-"""``sim run``: evaluate a scenario, print the target table (or the summary as JSON), write its results."""
+"""``sim run``: evaluate a scenario, print the target table (or the summary as JSON), write the results."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 import textwrap
 from pathlib import Path
 
-from sim.cli.common import add_network_options, pad, scenario_from_args
+from sim.cli.common import add_json_option, add_network_options, emit_json, info, pad, scenario_from_args
+from sim.errors import EXIT_TARGETS_NOT_MET
 from sim.evaluate import Evaluation, evaluate
 from sim.network import load_network
 from sim.output import atomic_folder
@@ -33,11 +32,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_network_options(run)
     run.add_argument("--out", type=Path, help="results folder (default: results/<scenario>)")
     run.add_argument("--year", type=int, help="override the scenario's year (network as built by then)")
-    run.add_argument("--quiet", action="store_true", help="print only the target table (or the JSON)")
+    add_json_option(run)
     run.add_argument(
-        "--json",
+        "--check",
         action="store_true",
-        help="print the summary (summary.json) to stdout; the target table goes to stderr",
+        help=f"exit with status {EXIT_TARGETS_NOT_MET} when a target that is due is not met under its "
+        "headline reading (results are still written; targets not yet due, or undetermined, do not "
+        "count), so that a script or CI job can gate on the plans' targets",
     )
     run.set_defaults(func=command)
 
@@ -45,18 +46,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 def command(args: argparse.Namespace) -> int:
     """Run ``sim run``."""
     scenario = scenario_from_args(args, args.scenario)
-    log = (lambda *_: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
-    log(f"sim: scenario '{scenario.name}' on {scenario.network_folder}")
+    info(f"scenario '{scenario.name}' on {scenario.network_folder}")
     full = load_network(scenario.network_folder)
     result = evaluate(scenario, full, backend=args.backend)
     out = args.out or Path("results") / scenario.name
     atomic_folder(out, lambda tmp: write_run(result, full, tmp))
     if args.json:
-        log(target_report(result))
-        print(json.dumps(result.summary(), ensure_ascii=False, indent=2, sort_keys=True))
+        emit_json(result.summary())  # the summary.json document, the headline reading first
     else:
         print(target_report(result))
-    log(f"sim: wrote {out}/ ({', '.join(RUN_FILES)})")
+    info(f"wrote {out}/ ({', '.join(RUN_FILES)})")
+    missed = [tr.target.id for tr in result.targets if tr.met is False and not tr.not_yet_due]
+    if args.check and missed:
+        info(f"--check: {len(missed)} of {len(result.targets)} targets due and not met ({', '.join(missed)})")
+        return EXIT_TARGETS_NOT_MET
     return 0
 
 

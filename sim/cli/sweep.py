@@ -6,6 +6,8 @@ import argparse
 import time
 from pathlib import Path
 
+from sim.cli.common import info, quiet
+
 __all__ = ["register"]
 
 
@@ -47,6 +49,7 @@ def command(args: argparse.Namespace) -> int:
         force=args.force,
         scheduler=args.scheduler,
         dask_workers=args.workers,
+        progress=not quiet(args),
     )
     seconds = time.perf_counter() - started
     summary = write_analyses(spec, out)
@@ -61,5 +64,5 @@ def command(args: argparse.Namespace) -> int:
         )
     if "failures_breaking_a_target" in summary:
         print(f"single failures that break a target: {summary['failures_breaking_a_target']}")
-    print(f"wrote {out}/")
+    info(f"wrote {out}/")
     return 0

@@ -6,7 +6,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from sim.cli.common import add_network_options
+from sim.cli.common import add_network_options, info
 from sim.evaluate import evaluate
 from sim.modes import PROFILES
 from sim.network import load_network
@@ -42,5 +42,5 @@ def command(args: argparse.Namespace) -> int:
     result = evaluate(scenario, full, backend=args.backend)
     out = args.out or Path("results") / f"map-{city.id}-{scenario.name}-{args.profile}"
     atomic_folder(out, lambda tmp: write_map(result, city.id, args.profile, tmp))
-    print(f"wrote {out}/ (map.png, map.svg, minutes.csv)")
+    info(f"wrote {out}/ (map.png, map.svg, minutes.csv)")
     return 0

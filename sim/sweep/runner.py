@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
@@ -23,9 +21,11 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from sim.errors import InputError
 from sim.network import Network, load_network
+from sim.progress import Progress
 from sim.scenario import Scenario, apply_scenario
 from sim.sweep.engine import IncrementalEngine
 from sim.sweep.metrics import MetricSet
@@ -298,6 +298,9 @@ def run_sweep(
     With Dask, chunks are tasks and their rows come back to this process, which writes
     every part, so the one Parquet dataset is written in one place.
 
+    Progress goes to standard error (``progress``): a bar on a terminal, a plain line
+    every few seconds otherwise (:class:`sim.progress.Progress`).
+
     Raises
     ------
     InputError
@@ -341,23 +344,12 @@ def run_sweep(
         encoding="utf-8",
     )
     todo = [c for c in chunks if not (runs / f"part-{c.id:05d}.parquet").exists()]
-    done_rows, started = 0, time.perf_counter()
-    last = [0.0]
+    already = sum(pq.read_metadata(part).num_rows for part in runs.glob("part-*.parquet"))  # on --resume
+    bar = Progress(total - already, f"sweep {spec.name}", "scenarios", enabled=progress)
     n_workers = workers or os.cpu_count() or 1
 
     def report(k: int, rows: int) -> None:
-        nonlocal done_rows
-        done_rows += rows
-        now = time.perf_counter()
-        if progress and (now - last[0] > 0.5 or k == len(todo)):
-            last[0] = now
-            rate = done_rows / max(now - started, 1e-9)
-            left = (total - done_rows) / rate if rate > 0 else float("inf")
-            sys.stderr.write(
-                f"\rsweep {spec.name}: chunk {k}/{len(todo)}, {done_rows:,} scenarios, "
-                f"{rate:,.0f}/s, ETA {left:,.0f} s   "
-            )
-            sys.stderr.flush()
+        bar.update(rows, f"chunk {k}/{len(todo)}")
 
     if scheduler or dask_workers:
         _run_on_dask(spec, todo, order, runs, report, scheduler, dask_workers)
@@ -375,8 +367,7 @@ def run_sweep(
                 chunk_id, table, _ = future.result()
                 write_part(table, runs, chunk_id)
                 report(k, table.num_rows)
-    if progress:
-        sys.stderr.write("\n")
+    bar.close()
     return runs, total
 
 

@@ -214,9 +214,9 @@ def load_sweep(path: str | Path, network: Network | None = None) -> SweepSpec:
     """
     path = Path(path)
     if not path.is_file():
-        bundled = Path(__file__).resolve().parent.parent.parent / "scenarios" / "sweeps" / f"{path}.toml"
-        if bundled.is_file():
-            path = bundled
+        from sim.bundled import sweep_file
+
+        path = sweep_file(str(path)) or path
     data = read_toml(path)
 
     def fail(message: str, key: str) -> InputError:
