@@ -139,6 +139,8 @@ def _verdict_lines(comparison: Comparison, names: dict[str, str]) -> list[str]:
         pair = f"{names[r['origin']]} – {names[r['destination']]}"
         why = r["projects"] or "no new link used"
         times = f"{minutes_text(r['before_min'])} -> {minutes_text(r['after_min'])}"
+        if round(r["before_min"]) == round(r["after_min"]):
+            times = f"{r['before_min']:.1f} min -> {r['after_min']:.1f} min"
         lines.append(f"    {r['target']}: {pair} {times}: {why}")
     for kind in ("newly met", "newly missed"):
         rows = changes[changes["change"] == kind]
