@@ -279,6 +279,17 @@ class Evaluation:
         ]
         return pd.DataFrame(rows, columns=columns)
 
+    def to_geodataframe(self, layer: str = "cities", full: Network | None = None) -> Any:
+        """One GIS layer as a geopandas GeoDataFrame (needs the ``geo`` extra).
+
+        ``layer`` is ``cities`` (with the indicators per profile), ``terminals`` or
+        ``links_<mode>``; see :func:`sim.geo.layers`. Raises ImportError naming the extra
+        when geopandas is missing.
+        """
+        from sim.geo.layers import to_geodataframe
+
+        return to_geodataframe(self, layer, full)
+
     def summary(self) -> dict[str, Any]:
         """Return a JSON-ready summary: scenario, network, model error and each target's verdict.
 

@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from sim.accessibility import city_indicators, network_indicators
 from sim.compare import Comparison
 from sim.evaluate import Evaluation
+from sim.naming import place_name, project_name
 from sim.network import Network
 from sim.results import change_maps, network_map, rail_od_heatmap, target_counts
 from sim.verdicts import TargetResult
@@ -32,6 +33,8 @@ th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
 .met { color: #1a7f37; font-weight: 600; } .missed { color: #c62828; font-weight: 600; }
 .undetermined { color: #1f5f99; font-weight: 600; }
 img { max-width: 100%; border: 1px solid #eee; margin: .5em 0; }
+.wide { max-width: 100%; overflow-x: auto; } .wide table { font-size: .8em; }
+th { position: sticky; top: 0; }
 .note { color: #666; font-size: .9em; } code { background: #f4f4f4; padding: 0 .2em; }
 """
 
@@ -51,8 +54,64 @@ def _number(v: float) -> str:
     return f"{v:.3f}"
 
 
-def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, border=0, na_rep="–", float_format=_number)
+# Column (and indicator) names as a reader of the report sees them; ids stay in the CSVs.
+HEADERS = {
+    "city": "city",
+    "profile": "profile",
+    "weighted_avg_min": "weighted average time (min)",
+    "potential_exp": "potential, exponential decay",
+    "potential_power": "potential, power decay",
+    "pop_within_60": "population within 60 min",
+    "pop_within_120": "population within 120 min",
+    "pop_within_180": "population within 180 min",
+    "pop_unreachable": "population not reached",
+    "cities": "cities",
+    "share_pairs_within_120": "share of city pairs within 2 h",
+    "mean_weighted_avg_min": "mean weighted average time (min)",
+    "mean_potential_exp": "mean potential (exp.)",
+    "cv_potential_exp": "CV of potential (exp.)",
+    "gini_potential_exp": "Gini of potential (exp.)",
+    "cv_weighted_avg": "CV of weighted average time",
+    "gini_weighted_avg": "Gini of weighted average time",
+    "cities_reaching_none": "cities reaching no other",
+    "pairs_unreachable": "pairs with no path",
+    "target": "target",
+    "checked": "pairs or cities checked",
+    "passed_before": "passing before",
+    "passed_after": "passing after",
+    "met_before": "met before",
+    "met_after": "met after",
+    "indicator": "indicator",
+    "before": "before",
+    "after": "after",
+    "delta": "change",
+    "origin": "from",
+    "destination": "to",
+    "before_min": "before (min)",
+    "after_min": "after (min)",
+    "change": "change",
+    "after_main_line": "main line after",
+}
+_PLACE_COLUMNS = ("city", "origin", "destination")
+
+
+def _table(frame: pd.DataFrame, network: Network | None = None) -> str:
+    """Return an HTML table a person reads: names for ids, labelled columns, yes/no, scrolling."""
+    shown = frame.copy()
+    if network is not None:
+        names = {c.id: c.name_zh for c in network.cities}
+        for col in _PLACE_COLUMNS:
+            if col in shown:
+                shown[col] = shown[col].map(lambda v: names.get(v, v) if isinstance(v, str) else v)
+    if "indicator" in shown:
+        shown["indicator"] = shown["indicator"].map(lambda v: HEADERS.get(v, v))
+    for col in shown.columns:
+        values = shown[col].dropna()
+        if shown[col].dtype == bool or (len(values) and all(isinstance(v, bool) for v in values)):
+            shown[col] = shown[col].map(lambda v: v if not isinstance(v, bool) else ("yes" if v else "no"))
+    shown.columns = [HEADERS.get(c, c.replace("_", " ")) for c in shown.columns]
+    body = shown.to_html(index=False, border=0, na_rep="–", float_format=_number)
+    return f'<div class="wide">{body}</div>'
 
 
 def _embedded_font(text: str) -> str:
@@ -190,7 +249,8 @@ def _pair_table(tr: TargetResult, result: Evaluation, names: dict[str, str]) -> 
         if minutes_of[j, i] > minutes_of[i, j]:
             i, j = j, i
         legs = "; ".join(
-            f"{leg.kind} {leg.line or ''} {leg.from_id}→{leg.to_id} {leg.minutes:.0f}".replace("  ", " ")
+            f"{leg.kind} {leg.line or ''} {place_name(result.network, leg.from_id)}→"
+            f"{place_name(result.network, leg.to_id)} {leg.minutes:.0f} min".replace("  ", " ")
             for leg in legs_of[i][j]
         )
         pair = f"{names[check.origin]} – {names[check.destination]}"
@@ -217,7 +277,7 @@ def _scenario_section(result: Evaluation, full: Network) -> str:
         _targets_section(result),
         _img(figures.plot_targets(target_counts(result), f"{s.name}: targets met"), "targets met"),
         "<h3>Network-wide indicators</h3>",
-        _table(network_indicators(result)),
+        _table(network_indicators(result), result.network),
     ]
     parts.append(_img(network_map(result, full), "network map"))
     heatmap = rail_od_heatmap(result)
@@ -229,7 +289,7 @@ def _scenario_section(result: Evaluation, full: Network) -> str:
         "<p class='note'>Weighted average time (Gutiérrez 2001), potential accessibility "
         "(Hansen 1959; exponential decay, half-weight at 60 min), population reachable within "
         "60/120/180 minutes.</p>",
-        _table(table),
+        _table(table, result.network),
     ]
     return "\n".join(parts)
 
@@ -252,7 +312,7 @@ def _summary_columns(summary: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _comparison_section(comparison: Comparison) -> str:
+def _comparison_section(comparison: Comparison, full: Network) -> str:
     from sim import figures
 
     a, b = comparison.before.scenario.name, comparison.after.scenario.name
@@ -262,19 +322,19 @@ def _comparison_section(comparison: Comparison) -> str:
     parts = [
         f"<h2>Comparison <code>{html.escape(a)}</code> → <code>{html.escape(b)}</code></h2>",
         "<p>Projects added: "
-        + html.escape(", ".join(diff["projects_added"]) or "none")
+        + html.escape(", ".join(project_name(full, p) for p in diff["projects_added"]) or "none")
         + ". Projects removed: "
-        + html.escape(", ".join(diff["projects_removed"]) or "none")
+        + html.escape(", ".join(project_name(full, p) for p in diff["projects_removed"]) or "none")
         + f". Links added: {len(diff['links_added'])}, removed: {len(diff['links_removed'])}.</p>",
-        _table(_summary_columns(comparison.target_summary())),
+        _table(_summary_columns(comparison.target_summary()), comparison.after.network),
         _img(
             figures.plot_targets(comparison.target_summary(), f"targets met: {a} (light) → {b} (dark)"),
             "targets before and after",
         ),
         "<h3>Pairs and cities that newly meet or miss a target</h3>",
-        _table(moved) if len(moved) else "<p>None.</p>",
+        _table(moved, comparison.after.network) if len(moved) else "<p>None.</p>",
         "<h3>Network-wide change</h3>",
-        _table(comparison.network_changes()),
+        _table(comparison.network_changes(), comparison.after.network),
     ]
     for profile, fig in change_maps(comparison).items():
         parts.append(_img(fig, f"change map {profile}"))
@@ -296,7 +356,7 @@ def render_report(
         "<code>sim report</code>.</p>",
     ]
     if after is not None:
-        body.append(_comparison_section(compare(before, after)))
+        body.append(_comparison_section(compare(before, after), full_after or full))
     body.append(_scenario_section(before, full))
     if after is not None:
         body.append(_scenario_section(after, full_after or full))

@@ -82,6 +82,9 @@ def change_maps(comparison: Comparison) -> dict[str, Figure]:
 
     a, b = comparison.before.scenario.name, comparison.after.scenario.name
     cities = comparison.city_changes()
+    from sim.geo.layers import added_and_removed
+
+    added, removed = added_and_removed(comparison.before.network, comparison.after.network)
     out = {}
     for profile in comparison.profiles:
         rows = cities[cities["profile"] == profile]
@@ -89,8 +92,10 @@ def change_maps(comparison: Comparison) -> dict[str, Figure]:
         out[profile] = figures.plot_change_map(
             comparison.after.network,
             change,
-            f"{a} → {b}: change in weighted average travel time ({profile})",
-            "minutes (after − before; blue: faster)",
+            f"{a} → {b}: change in population-weighted average door-to-door time ({profile})",
+            "minutes, after − before (negative: faster)",
+            added=added,
+            removed=removed,
         )
     return out
 
@@ -136,16 +141,29 @@ def write_comparison(comparison: Comparison, folder: Path) -> None:
     save_figure(figures.plot_targets(summary, f"targets met: {a} (light) → {b} (dark)"), folder, "targets")
 
 
-def write_map(result: Evaluation, origin: str, profile: str, folder: Path) -> None:
-    """Write the travel-time map from one city and its table of minutes."""
+def write_map(
+    result: Evaluation, origin: str, profile: str, folder: Path, speed_kmh: float | None = None
+) -> None:
+    """Write the travel-time map from one city, its table of minutes and its isochrones.
+
+    ``isochrones.geojson`` holds the 60/120/180-minute polygons drawn on the map (see
+    :func:`sim.geo.isochrones`; ``speed_kmh`` overrides their straight-line speed).
+    """
     from sim import figures
+    from sim.export.geojson import geojson_text, layer_collection
+    from sim.geo import isochrone_layer, isochrones
 
     res = result.results[profile]
     i = result.city_ids.index(origin)
     minutes = {c: float(res.minutes[i, j]) for j, c in enumerate(result.city_ids) if c != origin}
     city = result.network.city_by_id[origin]
     title = f"{result.scenario.name}: door-to-door minutes from {city.name_zh} {city.name_en} ({profile})"
-    save_figure(figures.plot_travel_time_map(result.network, minutes, origin, title), folder, "map")
+    isos = isochrones(result, origin, profile, speed_kmh=speed_kmh)
+    save_figure(
+        figures.plot_travel_time_map(result.network, minutes, origin, title, isochrones=isos), folder, "map"
+    )
+    layer = isochrone_layer(isos, origin, profile, result.scenario.name)
+    (folder / "isochrones.geojson").write_text(geojson_text(layer_collection(layer)), encoding="utf-8")
     table = pd.DataFrame(
         [
             {"origin": origin, "destination": c, "profile": profile, "minutes": round(m, 1)}

@@ -86,7 +86,12 @@ def test_compare_and_report_commands(tmp_path, capsys, monkeypatch):
     assert page.startswith("<!DOCTYPE html>") and page.count("<img ") >= 4
     assert 'src="http' not in page and "<script" not in page  # self-contained
     assert main(["map", "bb", "--scenario", "b.toml", "--out", "m"]) == 0
-    assert {p.name for p in (tmp_path / "m").iterdir()} == {"map.png", "map.svg", "minutes.csv"}
+    assert {p.name for p in (tmp_path / "m").iterdir()} == {
+        "map.png",
+        "map.svg",
+        "minutes.csv",
+        "isochrones.geojson",
+    }
 
 
 def test_scenarios_lists_every_bundled_scenario(capsys):

@@ -45,7 +45,7 @@ commands:
   sim report A [B]          one self-contained HTML report (pictures inline)
   sim validate [DIR]        check a network folder (schema, ids, ranges, years)
   sim calibrate             compare modelled with observed times (network/observed_times.csv)
-  sim export FILE.graphml   the door-to-door graph of a profile, for other tools
+  sim export FILE           .gpkg, .geojson, .omx, .graphml or .gexf, for GIS and other tools
   sim sweep FILE            batch sweep: project subsets, parameters, failures (Parquet)
 
 A SCENARIO is a file (scenarios/today.toml) or the name of a bundled one (today).

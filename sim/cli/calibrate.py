@@ -50,7 +50,9 @@ def command(args: argparse.Namespace) -> int:
     def fill(folder: Path) -> None:
         write_csv(table, folder / "calibration.csv")
         write_json(stats, folder / "summary.json")
-        plot_calibration(table).savefig(folder / "observed_vs_modelled.png", metadata={"Software": None})
+        plot_calibration(table, {c.id: c.name_zh for c in full.cities}).savefig(
+            folder / "observed_vs_modelled.png", metadata={"Software": None}
+        )
 
     atomic_folder(args.out, fill)
     print(f"{'pair':<26} {'profile':<7} {'observed':>8} {'model':>7} {'error':>7} {'%':>6} {'counted%':>8}")

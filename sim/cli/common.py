@@ -47,6 +47,7 @@ __all__ = [
     "output_path",
     "pad",
     "quiet",
+    "require_geo_or_exit",
     "scenario_from_args",
     "text_width",
     "write_text",
@@ -219,3 +220,14 @@ def pad(text: str, width: int, *, right: bool = False) -> str:
 def minutes_text(value: float | None) -> str:
     """Minutes for a report line: '95 min', or 'no path'."""
     return "no path" if value is None or value != value else f"{value:.0f} min"
+
+
+def require_geo_or_exit() -> None:
+    """Raise an InputError (one line, exit 2) unless the ``geo`` extra is installed."""
+    from sim.errors import InputError
+    from sim.export.gpkg import require_geo
+
+    try:
+        require_geo()
+    except ImportError as error:
+        raise InputError(str(error), None, None, "--gpkg") from None

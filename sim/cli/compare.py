@@ -8,9 +8,17 @@ from typing import Any
 
 import numpy as np
 
-from sim.cli.common import add_json_option, add_network_options, emit_json, info, minutes_text
+from sim.cli.common import (
+    add_json_option,
+    add_network_options,
+    emit_json,
+    info,
+    minutes_text,
+    require_geo_or_exit,
+)
 from sim.compare import Comparison, compare
 from sim.evaluate import evaluate
+from sim.network import load_network
 from sim.output import atomic_folder
 from sim.results import write_comparison
 from sim.scenario import load_scenario
@@ -30,6 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     cmp_.add_argument("before", help="scenario A (file or bundled name)")
     cmp_.add_argument("after", help="scenario B (file or bundled name)")
     cmp_.add_argument("--out", type=Path, help="results folder (default: results/compare-A-vs-B)")
+    cmp_.add_argument(
+        "--gpkg",
+        action="store_true",
+        help="also write compare-A-vs-B.gpkg (change per city, links added and removed; geo extra)",
+    )
     add_network_options(cmp_)
     add_json_option(cmp_)
     cmp_.set_defaults(func=command)
@@ -37,6 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim compare``."""
+    if args.gpkg:
+        require_geo_or_exit()
     before = load_scenario(args.before, args.network)
     after = load_scenario(args.after, args.network)
     info(f"evaluating '{before.name}' and '{after.name}'")
@@ -44,7 +59,15 @@ def command(args: argparse.Namespace) -> int:
     ev_b = evaluate(after, backend=args.backend)
     comparison = compare(ev_a, ev_b)
     out = args.out or Path("results") / f"compare-{before.name}-vs-{after.name}"
-    atomic_folder(out, lambda tmp: write_comparison(comparison, tmp))
+
+    def fill(tmp: Path) -> None:
+        write_comparison(comparison, tmp)
+        if args.gpkg:
+            from sim.export.gpkg import write_comparison_gpkg
+
+            write_comparison_gpkg(comparison, tmp, f"compare-{before.name}-vs-{after.name}")
+
+    atomic_folder(out, fill)
     if args.json:
         emit_json(comparison_record(comparison, out))
     else:
@@ -60,9 +83,13 @@ def comparison_report(comparison: Comparison) -> str:
     diff = comparison.differences()
     lines = [f"{a} -> {b}", ""]
     lines.append(f"year: {diff['year']['before']} -> {diff['year']['after']}")
-    for key in ("projects_added", "projects_removed"):
+    from sim.naming import project_name
+
+    for key, side in (("projects_added", comparison.after), ("projects_removed", comparison.before)):
         if diff[key]:
-            lines.append(f"{key.replace('_', ' ')}: {', '.join(diff[key])}")
+            full = load_network(side.scenario.network_folder)
+            named = ", ".join(project_name(full, p) for p in diff[key])
+            lines.append(f"{key.replace('_', ' ')}: {named}")
     lines.append(f"links added: {len(diff['links_added'])}, removed: {len(diff['links_removed'])}")
     if diff["parameters_changed"]:
         lines.append(f"parameters changed: {', '.join(diff['parameters_changed'])}")

@@ -6,7 +6,15 @@ import argparse
 import textwrap
 from pathlib import Path
 
-from sim.cli.common import add_json_option, add_network_options, emit_json, info, pad, scenario_from_args
+from sim.cli.common import (
+    add_json_option,
+    add_network_options,
+    emit_json,
+    info,
+    pad,
+    require_geo_or_exit,
+    scenario_from_args,
+)
 from sim.errors import EXIT_TARGETS_NOT_MET
 from sim.evaluate import Evaluation, evaluate
 from sim.network import load_network
@@ -34,6 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     run.add_argument("--year", type=int, help="override the scenario's year (network as built by then)")
     add_json_option(run)
     run.add_argument(
+        "--gpkg", action="store_true", help="also write <scenario>.gpkg (cities, terminals, links; geo extra)"
+    )
+    run.add_argument(
         "--check",
         action="store_true",
         help=f"exit with status {EXIT_TARGETS_NOT_MET} when a target that is due is not met under its "
@@ -46,11 +57,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def command(args: argparse.Namespace) -> int:
     """Run ``sim run``."""
     scenario = scenario_from_args(args, args.scenario)
+    if args.gpkg:
+        require_geo_or_exit()
     info(f"scenario '{scenario.name}' on {scenario.network_folder}")
     full = load_network(scenario.network_folder)
     result = evaluate(scenario, full, backend=args.backend)
     out = args.out or Path("results") / scenario.name
-    atomic_folder(out, lambda tmp: write_run(result, full, tmp))
+
+    def fill(tmp: Path) -> None:
+        write_run(result, full, tmp)
+        if args.gpkg:
+            from sim.export.gpkg import write_run_gpkg
+
+            write_run_gpkg(result, full, tmp)
+
+    atomic_folder(out, fill)
     if args.json:
         emit_json(result.summary())  # the summary.json document, the headline reading first
     else:

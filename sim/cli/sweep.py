@@ -58,11 +58,21 @@ def command(args: argparse.Namespace) -> int:
         f"{summary['errors']} failed"
     )
     if summary.get("smallest_set") is not None:
-        print(
-            f"most targets met: {summary['best_targets_met']} of {len(summary['targets'])}; "
-            f"smallest such set: {summary['smallest_set']}"
-        )
+        best = f"most targets met: {summary['best_targets_met']} of {len(summary['targets'])}"
+        if summary["smallest_set"] in ("", "(none)"):  # the empty set: the base network already does it
+            print(f"{best}, already by the base network: no project adds a target")
+        else:
+            print(f"{best}; smallest such set: {_project_set_names(spec, str(summary['smallest_set']))}")
     if "failures_breaking_a_target" in summary:
         print(f"single failures that break a target: {summary['failures_breaking_a_target']}")
     info(f"wrote {out}/")
     return 0
+
+
+def _project_set_names(spec: object, text: str) -> str:
+    """Return ``a + b`` (project ids, as in smallest_sets.csv) with the projects' names."""
+    from sim.naming import project_name
+    from sim.network import load_network
+
+    network = load_network(spec.base.network_folder)  # type: ignore[attr-defined]
+    return " + ".join(project_name(network, p) for p in text.split(" + "))

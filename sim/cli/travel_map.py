@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sim.cli.common import add_network_options, info
+from sim.errors import InputError
 from sim.evaluate import evaluate
 from sim.modes import PROFILES
 from sim.network import load_network
@@ -22,13 +23,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     mp = sub.add_parser(
         "map",
         help="travel-time map from one city",
-        description="Map of door-to-door minutes from one city to every other, with 60/120/180-minute "
-        "isochrones. Writes results/map-CITY-SCENARIO-PROFILE/ (map.png, map.svg, minutes.csv).",
+        description="Map of door-to-door minutes from one city to every other, with the 60/120/180-minute "
+        "isochrones as polygons: the places within reach of every station, airport, port, expressway exit "
+        "or centre reached in time, going on off the network for the time left. Writes "
+        "results/map-CITY-SCENARIO-PROFILE/ (map.png, map.svg, minutes.csv, isochrones.geojson).",
     )
     mp.add_argument("city", help="city id, Chinese or English name")
     mp.add_argument("--scenario", default="today", help="scenario file or bundled name (default: today)")
     mp.add_argument("--profile", default="rail", choices=sorted(PROFILES), help="profile (default: rail)")
     mp.add_argument("--out", type=Path, help="results folder")
+    mp.add_argument(
+        "--access-speed",
+        type=float,
+        metavar="KMH",
+        help="straight-line speed off the network for the isochrones (default: the scenario's "
+        "access_speed_kmh / access_detour, 19.2 km/h)",
+    )
     add_network_options(mp)
     mp.set_defaults(func=command)
 
@@ -41,6 +51,10 @@ def command(args: argparse.Namespace) -> int:
     scenario = replace(scenario, profiles=(PROFILES[args.profile],), targets_file=None)
     result = evaluate(scenario, full, backend=args.backend)
     out = args.out or Path("results") / f"map-{city.id}-{scenario.name}-{args.profile}"
-    atomic_folder(out, lambda tmp: write_map(result, city.id, args.profile, tmp))
-    info(f"wrote {out}/ (map.png, map.svg, minutes.csv)")
+    if args.access_speed is not None and not args.access_speed > 0:
+        raise InputError(
+            f"must be a positive number of km/h, not {args.access_speed:g}", None, None, "--access-speed"
+        )
+    atomic_folder(out, lambda tmp: write_map(result, city.id, args.profile, tmp, args.access_speed))
+    info(f"wrote {out}/ (map.png, map.svg, minutes.csv, isochrones.geojson)")
     return 0

@@ -21,14 +21,17 @@ __all__ = [
 
 
 @with_fonts
-def plot_calibration(table: pd.DataFrame) -> Figure:
+def plot_calibration(table: pd.DataFrame, names: dict[str, str] | None = None) -> Figure:
     """Observed against modelled minutes, one panel per profile, with the 1:1 line and ±10 %.
 
     Parameters
     ----------
     table
         From :func:`sim.calibration.calibration_table`.
+    names
+        ``city id -> name`` for the labels of the worst pairs (ids where missing).
     """
+    names = names or {}
     profiles = sorted(table["profile"].unique())
     fig = Figure(figsize=(6 * max(len(profiles), 1), 5.6), dpi=110)
     axes = fig.subplots(1, max(len(profiles), 1), squeeze=False)[0]
@@ -67,8 +70,9 @@ def plot_calibration(table: pd.DataFrame) -> Figure:
         worst = group.reindex(group["counted_error_pct"].abs().sort_values(ascending=False).index).head(5)
         for _, row in worst.iterrows():
             if abs(row["counted_error_pct"]) > 0:
+                a, b = row["origin"], row["destination"]
                 ax.annotate(
-                    f"{row['origin']}–{row['destination']}",
+                    f"{names.get(a, a)}–{names.get(b, b)}",
                     (row["observed_min"], row["modelled_min"]),
                     xytext=(4, -10),
                     textcoords="offset points",
@@ -90,7 +94,7 @@ def plot_calibration(table: pd.DataFrame) -> Figure:
 
 PROVINCE_ORDER = ("hubei", "hunan", "jiangxi")
 LABELS = {
-    "weighted_avg_min": "population-weighted average door-to-door time (min)",
+    "weighted_avg_min": "population-weighted average\ndoor-to-door time (min)",
     "pairs_within_120": "ordered city pairs within 2 hours",
 }
 GAIN_LABELS = {
@@ -146,17 +150,40 @@ def plot_od_heatmap(
     ax.set_xlabel("destination")
     ax.set_ylabel("origin")
     groups = [(c.plan_status != "in-plan", c.province) for c in cities]
-    for k in range(1, n):
-        if groups[k] != groups[k - 1]:
-            ax.axhline(k - 0.5, color="white", lw=2)
-            ax.axvline(k - 0.5, color="white", lw=2)
+    starts = [0] + [k for k in range(1, n) if groups[k] != groups[k - 1]]
+    for k in starts[1:]:
+        wide = groups[k][0] != groups[k - 1][0]  # from the plan's cities to the others
+        ax.axhline(k - 0.5, color="white", lw=4 if wide else 2)
+        ax.axvline(k - 0.5, color="white", lw=4 if wide else 2)
+    ticks, names = [], []
+    for k, end in zip(starts, [*starts[1:], n], strict=True):
+        if not groups[k][0]:
+            ticks.append((k + end - 1) / 2)
+            names.append(_group_label(groups[k][1]))
+    others = [k for k in range(n) if groups[k][0]]
+    if others:
+        ticks.append((others[0] + others[-1]) / 2)
+        names.append("other cities, by province")
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(ticks, names, fontsize=8)
+    top.tick_params(length=0)
     bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
     bar.set_label(f"door-to-door minutes (≥ {cap:.0f} shown as {cap:.0f})")
     ax.set_title(
-        f"{title}\nred outline: within {threshold:.0f} min; white lines: province groups", fontsize=11
+        f"{title}\nred outline: within {threshold:.0f} min; white lines separate the groups named above",
+        fontsize=11,
     )
     fig.tight_layout()
     return fig
+
+
+def _group_label(province: str) -> str:
+    """Name a province group of the OD matrix (``湖北 Hubei``)."""
+    from sim.geo.basemap import provinces
+
+    known = provinces()
+    zh, en = known[province][:2] if province in known else (province, province.title())
+    return f"{zh} {en}"
 
 
 _MET = {"met": ("#2ca02c", "#a6dba0"), "partly": ("#f28e2b", "#ffd3a6"), "none": ("#d9d9d9", "#eeeeee")}
@@ -291,9 +318,27 @@ def plot_targets(summary: pd.DataFrame, title: str) -> Figure:
 
 
 @with_fonts
-def plot_project_values(values: pd.DataFrame, metric: str, title: str) -> Figure:
-    """Horizontal bars: each project's Shapley value (and its value alone) on ``metric``."""
-    rows = values[values["metric"] == metric].sort_values("shapley", ascending=True, na_position="first")
+def plot_project_values(
+    values: pd.DataFrame, metric: str, title: str, names: dict[str, str] | None = None
+) -> Figure:
+    """Horizontal bars: each project's Shapley value (and its value alone) on ``metric``.
+
+    Parameters
+    ----------
+    values
+        From :func:`sim.sweep.analysis.project_values` (``project`` ids).
+    metric
+        The metric shown.
+    title
+        Figure title.
+    names
+        ``id -> name`` shown on the axis (see :func:`sim.naming.project_names`); ids
+        without a name are shown as they are.
+    """
+    names = names or {}
+    rows = values[values["metric"] == metric].sort_values(
+        ["shapley", "project"], ascending=True, na_position="first"
+    )
     fig = Figure(figsize=(9, 0.38 * len(rows) + 1.6), dpi=110)
     ax = fig.add_subplot()
     y = np.arange(len(rows))
@@ -301,7 +346,7 @@ def plot_project_values(values: pd.DataFrame, metric: str, title: str) -> Figure
     ax.barh(
         y - 0.18, rows["alone"].fillna(0), height=0.36, color="#aec7e8", label="alone (added to the base)"
     )
-    ax.set_yticks(y, rows["project"], fontsize=8)
+    ax.set_yticks(y, [names.get(p, p) for p in rows["project"]], fontsize=9)
     ax.axvline(0, color="#333333", lw=0.8)
     ax.set_xlabel(GAIN_LABELS.get(metric, metric.replace("_", " ")))
     ax.set_title(title, fontsize=11)
@@ -312,18 +357,46 @@ def plot_project_values(values: pd.DataFrame, metric: str, title: str) -> Figure
 
 
 @with_fonts
-def plot_build_order(order: pd.DataFrame, metric: str, title: str) -> Figure:
-    """Cumulative ``metric`` as projects are added in the greedy order."""
-    fig = Figure(figsize=(9, 4.8), dpi=110)
+def plot_build_order(
+    order: pd.DataFrame,
+    metric: str,
+    title: str,
+    names: dict[str, str] | None = None,
+    left_out: dict[str, str] | None = None,
+) -> Figure:
+    """Cumulative ``metric`` as projects are added in the greedy order.
+
+    Parameters
+    ----------
+    order
+        From :func:`sim.sweep.analysis.build_order` (``add`` holds project ids).
+    metric
+        The metric on the vertical axis.
+    title
+        Figure title.
+    names
+        ``id -> name`` for the axis labels.
+    left_out
+        Projects not in the order, each with the reason (e.g. "excludes 武咸昌高铁"),
+        written under the chart.
+    """
+    names = names or {}
+    fig = Figure(figsize=(9, 5.4 if left_out else 4.8), dpi=110)
     ax = fig.add_subplot()
     x = np.arange(len(order) + 1)
     sign = -1.0 if metric == "weighted_avg_min" else 1.0
     start = order[metric].iloc[0] - sign * order["gain"].iloc[0] if len(order) else 0
     values = [start, *order[metric].tolist()]
     ax.plot(x, values, marker="o", color="#2ca02c")
-    ax.set_xticks(x, ["base", *order["add"].tolist()], rotation=60, ha="right", fontsize=8)
+    labels = ["base network", *(f"+ {names.get(p, p)}" for p in order["add"])]
+    ax.set_xticks(x, labels, rotation=60, ha="right", fontsize=8)
     ax.set_ylabel(LABELS.get(metric, metric.replace("_", " ")))
     ax.set_title(title, fontsize=11)
     ax.grid(color="#eeeeee", lw=0.5)
-    fig.tight_layout()
+    if left_out:
+        text = "Not in the order: " + "; ".join(f"{names.get(p, p)} ({why})" for p, why in left_out.items())
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+        fig.text(0.01, 0.01, text, fontsize=8, color="#444444", va="bottom", wrap=True)
+    else:
+        fig.tight_layout()
     return fig

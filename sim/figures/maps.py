@@ -1,18 +1,101 @@
-"""Maps: the network, travel times from one city, and changes between two scenarios."""
+"""Maps: the network, travel times from one city, changes between scenarios, failures.
+
+Every map shares one frame (:func:`_frame`): the region's extent, the background of
+provinces, rivers and lakes, a 100 km scale bar and the background's source.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from sim.figures.basemap import (
+    background_handles,
+    draw_background,
+    draw_scale_bar,
+    polygon_patch,
+    source_note,
+)
 from sim.figures.style import MODE_STYLE, place_labels, with_fonts
 from sim.modes import Mode
-from sim.network import City, Network
+from sim.network import City, Link, Network
 
 __all__ = ["plot_change_map", "plot_failure_map", "plot_network", "plot_travel_time_map"]
+
+Box = tuple[float, float, float, float]
+
+
+def _extent(network: Network) -> Box:
+    regional = [c for c in network.cities if c.plan_status != "external"] or list(network.cities)
+    return (
+        min(c.lon for c in regional) - 0.6,
+        max(c.lon for c in regional) + 0.6,
+        min(c.lat for c in regional) - 0.5,
+        max(c.lat for c in regional) + 0.5,
+    )
+
+
+def _frame(network: Network, title: str, size: tuple[float, float] = (10, 9.6)) -> tuple[Figure, Axes, Box]:
+    """Return a figure with the region's extent, its background, axes labels and title."""
+    box = _extent(network)
+    fig = Figure(figsize=size, dpi=110)
+    ax = fig.add_subplot()
+    ax.set_xlim(box[0], box[1])
+    ax.set_ylim(box[2], box[3])
+    ax.set_aspect(1 / math.cos(math.radians((box[2] + box[3]) / 2)))
+    ax.set_facecolor("white")
+    draw_background(ax, network)
+    ax.set_xlabel("longitude (°E)")
+    ax.set_ylabel("latitude (°N)")
+    ax.set_title(title, fontsize=12)
+    return fig, ax, box
+
+
+def _finish(fig: Figure, ax: Axes, handles: list, note: str = "") -> Figure:
+    """Add the scale bar, the legend under the map and the notes; lay the figure out."""
+    draw_scale_bar(ax)
+    entries = [*handles, *background_handles()]
+    rows = math.ceil(len(entries) / 3)
+    fig.set_figheight(fig.get_figheight() + 0.7 * (rows - 2))  # room for the legend under the map
+    ax.legend(
+        handles=entries,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.07),
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+    )
+    fig.tight_layout(rect=(0, 0.035, 1, 1))
+    source_note(fig, note)
+    return fig
+
+
+def _draw_links(ax: Axes, links: Iterable[Link], where: dict, rivers: dict, **style: object) -> None:
+    from sim.geo.positions import link_geometry
+
+    for lk in links:
+        geom = link_geometry(lk, where, rivers)
+        if geom is not None:
+            xs, ys = geom.xy
+            ax.plot(xs, ys, **style)
+
+
+def _geo(network: Network, context: Network | None = None) -> tuple[dict, dict]:
+    from sim.geo import positions, rivers
+
+    where = positions(context) if context is not None else {}
+    where.update(positions(network))
+    return where, {k: v[2] for k, v in rivers().items()}
+
+
+def _inside(city: City, box: Box) -> bool:
+    x0, x1, y0, y1 = box
+    return x0 <= city.lon <= x1 and y0 <= city.lat <= y1
 
 
 @with_fonts
@@ -29,64 +112,50 @@ def plot_network(network: Network, context: Network | None = None, title: str = 
     title
         Figure title.
     """
-    pos: dict[str, tuple[float, float]] = {c.id: (c.lon, c.lat) for c in network.cities}
-    for t in (context or network).terminals:
-        if t.lat is not None and t.lon is not None:
-            pos.setdefault(t.id, (t.lon, t.lat))
-    for n in (context or network).road_nodes:
-        pos.setdefault(n.id, (n.lon, n.lat))
-    fig = Figure(figsize=(11, 10), dpi=110)
-    ax = fig.add_subplot()
-    regional = [c for c in network.cities if c.plan_status != "external"] or list(network.cities)
-    lons = [c.lon for c in regional]
-    lats = [c.lat for c in regional]
-    x0, x1, y0, y1 = min(lons) - 0.6, max(lons) + 0.6, min(lats) - 0.5, max(lats) + 0.5
-    present = set(network.links)
-    if context is not None:
-        for lk in context.links:
-            if lk in present or lk.mode is Mode.AIR:
-                continue
-            if lk.from_id in pos and lk.to_id in pos:
-                color, width, z = MODE_STYLE[lk.mode]
-                (xa, ya), (xb, yb) = pos[lk.from_id], pos[lk.to_id]
-                ax.plot(
-                    [xa, xb],
-                    [ya, yb],
-                    color=color,
-                    lw=max(width * 0.8, 0.8),
-                    ls=(0, (3, 2)),
-                    alpha=0.8,
-                    zorder=z,
-                )
-    for lk in network.links:
-        if lk.from_id not in pos or lk.to_id not in pos:
-            continue
+    fig, ax, box = _frame(network, title or "Network by mode", size=(10, 9.6))
+    where, river_lines = _geo(network, context)
+    from sim.geo.layers import link_identity
+
+    present = {link_identity(lk) for lk in network.links}
+    missing = [
+        lk
+        for lk in (context.links if context else ())
+        if link_identity(lk) not in present and lk.mode is not Mode.AIR
+    ]
+    for lk in missing:
         color, width, z = MODE_STYLE[lk.mode]
-        (xa, ya), (xb, yb) = pos[lk.from_id], pos[lk.to_id]
+        _draw_links(
+            ax,
+            [lk],
+            where,
+            river_lines,
+            color=color,
+            lw=max(width * 0.8, 0.8),
+            ls=(0, (3, 2)),
+            alpha=0.8,
+            zorder=z,
+        )
+    for lk in network.links:
+        color, width, z = MODE_STYLE[lk.mode]
         alpha = 0.2 if lk.mode is Mode.AIR else 0.9
-        ax.plot([xa, xb], [ya, yb], color=color, lw=width, alpha=alpha, zorder=z, solid_capstyle="round")
+        _draw_links(
+            ax, [lk], where, river_lines, color=color, lw=width, alpha=alpha, zorder=z, solid_capstyle="round"
+        )
     labels = []
     for c in network.cities:
         size = 12 + 90 * math.sqrt((c.population or 1_000_000) / 10_000_000)
         face = {"in-plan": "#222222", "connected": "#777777", "external": "#bbbbbb"}[c.plan_status]
         ax.scatter([c.lon], [c.lat], s=size * 3, color=face, edgecolor="white", lw=0.8, zorder=10)
-        if x0 <= c.lon <= x1 and y0 <= c.lat <= y1:
+        if _inside(c, box):
             labels.append((c, 10 if c.plan_status == "in-plan" else 8))
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
-    place_labels(fig, ax, labels)
-    ax.set_xlabel("longitude (°E)")
-    ax.set_ylabel("latitude (°N)")
-    ax.grid(color="#eeeeee", lw=0.5)
-    ax.set_title(title or "Network by mode", fontsize=12)
+    place_labels(fig, ax, labels, marker_pt=8.0)
     used = {lk.mode for lk in network.links} | ({lk.mode for lk in context.links} if context else set())
     handles = [
         Line2D([], [], color=MODE_STYLE[m][0], lw=MODE_STYLE[m][1] + 0.5, label=m.value)
         for m in Mode
         if m in used
     ]
-    if context is not None and any(lk not in present and lk.mode is not Mode.AIR for lk in context.links):
+    if missing:
         handles.append(
             Line2D(
                 [],
@@ -94,47 +163,30 @@ def plot_network(network: Network, context: Network | None = None, title: str = 
                 color="#444444",
                 lw=1.2,
                 ls=(0, (3, 2)),
-                label="not in this scenario (construction / planned)",
+                label="not in this scenario (opened later, building or planned)",
             )
         )
     for status, face in (("in-plan city", "#222222"), ("connected city", "#777777")):
         handles.append(Line2D([], [], marker="o", ls="", color=face, label=status, markersize=7))
-    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.9)
-    fig.tight_layout()
-    return fig
+    note = "Waterways follow their river where it is known; other links are straight."
+    return _finish(fig, ax, handles, note)
 
 
-def _base_map(network: Network, title: str) -> tuple[Figure, Axes, tuple[float, float, float, float]]:
-    """Axes with the region's extent and the network's rail and road links in light grey."""
-    regional = [c for c in network.cities if c.plan_status != "external"] or list(network.cities)
-    x0 = min(c.lon for c in regional) - 0.6
-    x1 = max(c.lon for c in regional) + 0.6
-    y0 = min(c.lat for c in regional) - 0.5
-    y1 = max(c.lat for c in regional) + 0.5
-    pos = {c.id: (c.lon, c.lat) for c in network.cities}
-    pos.update({t.id: (t.lon, t.lat) for t in network.terminals if t.lat is not None and t.lon is not None})
-    pos.update({n.id: (n.lon, n.lat) for n in network.road_nodes})
-    fig = Figure(figsize=(10, 9.5), dpi=110)
-    ax = fig.add_subplot()
+def _base_map(network: Network, title: str) -> tuple[Figure, Axes, Box]:
+    """Return the frame with the network's rail and road links in light grey."""
+    fig, ax, box = _frame(network, title)
+    where, river_lines = _geo(network)
     for lk in network.links:
-        if lk.mode is Mode.AIR or lk.from_id not in pos or lk.to_id not in pos:
+        if lk.mode is Mode.AIR:
             continue
-        (xa, ya), (xb, yb) = pos[lk.from_id], pos[lk.to_id]
-        width = 1.4 if lk.mode.is_rail else 0.7
-        ax.plot([xa, xb], [ya, yb], color="#c8c8c8", lw=width, zorder=1)
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
-    ax.set_aspect(1 / math.cos(math.radians((y0 + y1) / 2)))
-    ax.set_xlabel("longitude (°E)")
-    ax.set_ylabel("latitude (°N)")
-    ax.grid(color="#eeeeee", lw=0.5)
-    ax.set_title(title, fontsize=12)
-    return fig, ax, (x0, x1, y0, y1)
+        _draw_links(
+            ax, [lk], where, river_lines, color="#b5b5b5", lw=1.3 if lk.mode.is_rail else 0.6, zorder=1
+        )
+    return fig, ax, box
 
 
-def _inside(city: City, box: tuple[float, float, float, float]) -> bool:
-    x0, x1, y0, y1 = box
-    return x0 <= city.lon <= x1 and y0 <= city.lat <= y1
+def _nice_top(value: float, step: float = 30.0) -> float:
+    return step * math.ceil(value / step)
 
 
 @with_fonts
@@ -143,9 +195,10 @@ def plot_travel_time_map(
     minutes: dict[str, float],
     origin: str,
     title: str,
+    isochrones: Sequence | None = None,
     rings: tuple[int, ...] = (60, 120, 180),
 ) -> Figure:
-    """Cities coloured by door-to-door minutes from ``origin``, with isochrone rings.
+    """Cities coloured by door-to-door minutes from ``origin``, over isochrone polygons.
 
     Parameters
     ----------
@@ -157,39 +210,37 @@ def plot_travel_time_map(
         City id of the origin, drawn as a star.
     title
         Figure title.
+    isochrones
+        :class:`sim.geo.Isochrone` polygons to draw (the area within reach of a station
+        or centre in each time budget); None draws none.
     rings
-        Minutes at which isochrones are drawn (interpolated between cities).
+        Class bounds of the colours, in minutes.
     """
-    import numpy as np
     from matplotlib import colormaps, colors
-    from scipy.interpolate import griddata
+    from matplotlib.patches import Patch
 
     fig, ax, box = _base_map(network, title)
     cities = [c for c in network.cities if _inside(c, box) and c.id != origin]
     values = np.array([minutes.get(c.id, np.inf) for c in cities])
     finite = np.isfinite(values)
-    bounds = [0, *rings, rings[-1] + 60, max(rings[-1] + 120, float(np.max(values[finite], initial=0)) + 1)]
+    worst = float(np.max(values[finite], initial=0.0))
+    bounds = [0.0, *map(float, rings), float(rings[-1] + 60)]
+    if worst > bounds[-1]:
+        bounds.append(_nice_top(worst))
     cmap = colormaps["viridis_r"].resampled(len(bounds) - 1)
     norm = colors.BoundaryNorm(bounds, cmap.N)
+    handles = []
+    for iso in sorted(isochrones or (), key=lambda i: -i.minutes):
+        color = cmap(norm(iso.minutes - 1e-6))
+        ax.add_patch(polygon_patch(iso.geometry, facecolor=(*color[:3], 0.28), edgecolor="none", zorder=2))
+        ax.add_patch(polygon_patch(iso.geometry, facecolor="none", edgecolor=color, lw=1.0, zorder=2.5))
+        handles.append(
+            Patch(facecolor=(*color[:3], 0.28), edgecolor=color, label=f"within {iso.minutes:.0f} min")
+        )
     xs = np.array([c.lon for c in cities])
     ys = np.array([c.lat for c in cities])
     sizes = np.array([30 + 120 * math.sqrt((c.population or 1e6) / 1e7) for c in cities])
     here = network.city_by_id[origin]
-    if finite.sum() >= 3:
-        grid_x, grid_y = np.meshgrid(np.linspace(*box[:2], 200), np.linspace(*box[2:], 200))
-        known_x, known_y = np.append(xs[finite], here.lon), np.append(ys[finite], here.lat)
-        surface = griddata((known_x, known_y), np.append(values[finite], 0.0), (grid_x, grid_y), "linear")
-        lines = ax.contour(
-            grid_x,
-            grid_y,
-            surface,
-            levels=list(rings),
-            colors="#444444",
-            linewidths=0.9,
-            linestyles="--",
-            zorder=3,
-        )
-        ax.clabel(lines, fmt=lambda v: f"{v:.0f} min", fontsize=8)
     points = ax.scatter(
         xs[finite],
         ys[finite],
@@ -202,26 +253,41 @@ def plot_travel_time_map(
         zorder=5,
     )
     if (~finite).any():
-        ax.scatter(xs[~finite], ys[~finite], color="#bbbbbb", marker="x", s=30, zorder=5)
+        ax.scatter(xs[~finite], ys[~finite], color="#888888", marker="x", s=30, zorder=5)
+        handles.append(Line2D([], [], marker="x", ls="", color="#888888", label="no path on this profile"))
     ax.scatter([here.lon], [here.lat], marker="*", s=420, color="#d62728", edgecolor="white", zorder=6)
-    place_labels(fig, ax, [(c, 9) for c in [*cities, here]])
-    bar = fig.colorbar(points, ax=ax, shrink=0.7, pad=0.02, ticks=bounds[:-1])
-    bar.set_label(f"door-to-door minutes from {here.name_zh} {here.name_en}")
-    ax.text(
-        0.01,
-        0.01,
-        "dashed: isochrones interpolated between city centres (indicative)",
-        transform=ax.transAxes,
-        fontsize=8,
-        color="#444444",
+    handles.insert(
+        0, Line2D([], [], marker="*", ls="", color="#d62728", markersize=13, label=f"origin: {here.name_zh}")
     )
-    fig.tight_layout()
-    return fig
+    place_labels(fig, ax, [(c, 9) for c in [*cities, here]])
+    bar = fig.colorbar(points, ax=ax, shrink=0.7, pad=0.02, ticks=bounds)
+    bar.ax.set_yticklabels([f"{b:.0f}" for b in bounds])
+    bar.set_label(f"door-to-door minutes from {here.name_zh} {here.name_en} (slowest city: {worst:.0f})")
+    note = ""
+    if isochrones:
+        iso = isochrones[0]
+        note = (
+            f"Shaded: places within reach, off the network at {iso.speed_kmh:.1f} km/h as the crow flies "
+            f"after {iso.fixed_min:.0f} min, from every station or centre reached in time; "
+            "clipped to the provinces."
+        )
+    return _finish(fig, ax, handles, note)
 
 
 @with_fonts
-def plot_change_map(network: Network, change: dict[str, float], title: str, label: str) -> Figure:
-    """Cities coloured by a change (negative: better, in blue), sized by population.
+def plot_change_map(
+    network: Network,
+    change: dict[str, float],
+    title: str,
+    label: str,
+    added: Sequence[Link] = (),
+    removed: Sequence[Link] = (),
+) -> Figure:
+    """Cities coloured by a change (negative: better), sized by population.
+
+    The colour scale is one-sided when every change has the same sign (only gains: blues
+    from 0; only losses: reds) and diverging around 0 otherwise. Links new in the "after"
+    scenario are drawn over the grey network in magenta; removed ones dashed.
 
     Parameters
     ----------
@@ -231,21 +297,61 @@ def plot_change_map(network: Network, change: dict[str, float], title: str, labe
         Change per city id (e.g. minutes of weighted average travel time, after - before).
     title, label
         Figure title and colour-bar label.
+    added, removed
+        Links present only after, only before.
     """
-    import numpy as np
-    from matplotlib import colors
+    from matplotlib import colormaps, colors
 
     fig, ax, box = _base_map(network, title)
+    where, river_lines = _geo(network)
+    handles = []
+    if added:
+        _draw_links(
+            ax,
+            [lk for lk in added if lk.mode is not Mode.AIR],
+            where,
+            river_lines,
+            color="#c2188f",
+            lw=2.6,
+            zorder=3,
+            solid_capstyle="round",
+        )
+        n_air = sum(lk.mode is Mode.AIR for lk in added)
+        extra = f"; {n_air} air routes not drawn" if n_air else ""
+        handles.append(Line2D([], [], color="#c2188f", lw=2.6, label=f"new links ({len(added)}{extra})"))
+    if removed:
+        _draw_links(
+            ax,
+            [lk for lk in removed if lk.mode is not Mode.AIR],
+            where,
+            river_lines,
+            color="#555555",
+            lw=1.6,
+            ls=(0, (2, 2)),
+            zorder=3,
+        )
+        handles.append(
+            Line2D([], [], color="#555555", lw=1.6, ls=(0, (2, 2)), label=f"removed links ({len(removed)})")
+        )
     cities = [c for c in network.cities if _inside(c, box) and c.id in change and np.isfinite(change[c.id])]
     values = np.array([change[c.id] for c in cities])
-    limit = float(max(np.abs(values).max() if len(values) else 1.0, 1.0))
-    norm = colors.TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit)
+    low = float(values.min()) if len(values) else 0.0
+    high = float(values.max()) if len(values) else 0.0
+    if high <= 0:
+        limit = _nice_top(max(-low, 1.0), 10.0)
+        norm, cmap = colors.Normalize(vmin=-limit, vmax=0.0), colormaps["Blues_r"]
+    elif low >= 0:
+        limit = _nice_top(max(high, 1.0), 10.0)
+        norm, cmap = colors.Normalize(vmin=0.0, vmax=limit), colormaps["Reds"]
+    else:
+        limit = _nice_top(max(-low, high), 10.0)
+        norm, cmap = colors.TwoSlopeNorm(vcenter=0.0, vmin=-limit, vmax=limit), colormaps["RdBu_r"]
     sizes = [30 + 120 * math.sqrt((c.population or 1e6) / 1e7) for c in cities]
     points = ax.scatter(
         [c.lon for c in cities],
         [c.lat for c in cities],
         c=values,
-        cmap="RdBu_r",
+        cmap=cmap,
         norm=norm,
         s=sizes,
         edgecolor="#555555",
@@ -255,48 +361,62 @@ def plot_change_map(network: Network, change: dict[str, float], title: str, labe
     place_labels(fig, ax, [(c, 9) for c in cities])
     bar = fig.colorbar(points, ax=ax, shrink=0.7, pad=0.02)
     bar.set_label(label)
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, handles)
 
 
 @with_fonts
 def plot_failure_map(network: Network, delays: dict[tuple[str, str, str], float], title: str) -> Figure:
     """Links coloured by the worst delay their failure causes (grey: no delay).
 
-    A delay of ``inf`` means the failure disconnects some city pairs: drawn in black, thick.
+    A delay of ``inf`` means the failure disconnects some city pairs: drawn black and
+    dashed. The colour scale (yellow to dark red) never reaches black, so the two cannot
+    be confused.
     """
-    import numpy as np
     from matplotlib import colormaps, colors
+    from matplotlib.cm import ScalarMappable
 
     fig, ax, box = _base_map(network, title)
-    pos = {c.id: (c.lon, c.lat) for c in network.cities}
-    pos.update({t.id: (t.lon, t.lat) for t in network.terminals if t.lat is not None and t.lon is not None})
-    top = max([d for d in delays.values() if np.isfinite(d)] + [1.0])
+    where, river_lines = _geo(network)
+    top = _nice_top(max([d for d in delays.values() if np.isfinite(d)] + [1.0]), 30.0)
     norm = colors.Normalize(vmin=0, vmax=top)
-    cmap = colormaps["inferno_r"]
-    for (_line, a, b), delay in sorted(delays.items(), key=lambda kv: kv[1]):
-        if a in pos and b in pos and delay > 0:
-            (xa, ya), (xb, yb) = pos[a], pos[b]
-            if np.isinf(delay):
-                ax.plot([xa, xb], [ya, yb], color="black", lw=5, zorder=4)
-            else:
-                ax.plot([xa, xb], [ya, yb], color=cmap(norm(delay)), lw=1.5 + 3 * delay / top, zorder=3)
+    cmap = colormaps["YlOrRd"]
+    by_key = {(lk.line, lk.from_id, lk.to_id): lk for lk in network.links}
+    for (line, a, b), delay in sorted(delays.items(), key=lambda kv: (kv[1], kv[0])):
+        if delay <= 0:
+            continue
+        lk = by_key.get((line, a, b)) or by_key.get((line, b, a))
+        if lk is None:
+            if a not in where or b not in where:
+                continue
+            xs, ys = zip(where[a], where[b], strict=True)
+        else:
+            from sim.geo.positions import link_geometry
+
+            geom = link_geometry(lk, where, river_lines)
+            if geom is None:
+                continue
+            xs, ys = geom.xy
+        if np.isinf(delay):
+            ax.plot(xs, ys, color="black", lw=3.2, ls=(0, (2, 1)), zorder=4)
+        else:
+            ax.plot(
+                xs,
+                ys,
+                color=cmap(0.15 + 0.85 * norm(delay)),
+                lw=1.5 + 3 * delay / top,
+                zorder=3,
+                solid_capstyle="round",
+            )
     for c in network.cities:
         if _inside(c, box):
             ax.scatter([c.lon], [c.lat], s=25, color="#222222", zorder=5)
     place_labels(fig, ax, [(c, 9) for c in network.cities if _inside(c, box)])
-    mappable = colormaps["inferno_r"]
-    from matplotlib.cm import ScalarMappable
-
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=mappable), ax=ax, shrink=0.7, pad=0.02)
+    shown = colors.ListedColormap(cmap(np.linspace(0.15, 1.0, 256)))
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=shown), ax=ax, shrink=0.7, pad=0.02)
     bar.set_label("worst door-to-door delay if this fails (minutes)")
+    handles = [Line2D([], [], color="#b5b5b5", lw=1.3, label="no delay (or not tested)")]
     if any(np.isinf(d) for d in delays.values()):
-        from matplotlib.lines import Line2D as _Line
-
-        ax.legend(
-            handles=[_Line([], [], color="black", lw=5, label="failure disconnects city pairs")],
-            loc="lower left",
-            fontsize=8,
+        handles.append(
+            Line2D([], [], color="black", lw=3.2, ls=(0, (2, 1)), label="failure disconnects city pairs")
         )
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, handles)

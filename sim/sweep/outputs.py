@@ -57,6 +57,9 @@ def write_analyses(spec: SweepSpec, out: Path) -> dict[str, object]:
         "travel-time target; targets_met counts each target under its headline reading",
     }
     ok = runs[runs["error"] == ""]
+    from sim.naming import project_names
+
+    names = project_names(network, order)
     if spec.project_mode is not None and len(ok):
         values = project_values(runs, spec, order)
         _csv(values, out / "project_values.csv")
@@ -69,13 +72,19 @@ def write_analyses(spec: SweepSpec, out: Path) -> dict[str, object]:
             _csv(steps, out / "build_order.csv")
             if len(steps):
                 save_figure(
-                    figures.plot_build_order(steps, "weighted_avg_min", f"{spec.name}: greedy build order"),
+                    figures.plot_build_order(
+                        steps,
+                        "weighted_avg_min",
+                        f"{spec.name}: greedy build order (largest gain first)",
+                        names,
+                        _left_out(spec, order, list(steps["add"]), names),
+                    ),
                     out,
                     "build_order",
                 )
         save_figure(
             figures.plot_project_values(
-                values, "weighted_avg_min", f"{spec.name}: value of each project (Shapley and alone)"
+                values, "weighted_avg_min", f"{spec.name}: value of each project (Shapley and alone)", names
             ),
             out,
             "project_values",
@@ -107,3 +116,22 @@ def write_analyses(spec: SweepSpec, out: Path) -> dict[str, object]:
     _csv(what_it_takes(base_eval, spec.profile.name), out / "what_it_takes.csv")
     write_json(summary, out / "summary.json")
     return summary
+
+
+def _left_out(spec: SweepSpec, order: list[str], added: list[str], names: dict[str, str]) -> dict[str, str]:
+    """Projects the greedy order never adds, each with the reason a person can check."""
+    out = {}
+    for project in order:
+        if project in added:
+            continue
+        rivals = [
+            p for group in spec.excludes if project in group for p in group if p != project and p in added
+        ]
+        needs = [p for p in spec.requires.get(project, ()) if p not in added]
+        if rivals:
+            out[project] = "excludes " + ", ".join(names.get(p, p) for p in rivals) + ", added before it"
+        elif needs:
+            out[project] = "requires " + ", ".join(names.get(p, p) for p in needs)
+        else:
+            out[project] = "no admissible set adds it"
+    return out
