@@ -17,7 +17,7 @@ from sim.evaluate import Evaluation, ProfileResult
 from sim.network import Link, Network
 from sim.paths import node_distances, shortest_path_tree
 from sim.targets import READINGS
-from sim.verdicts import reading_rows
+from sim.verdicts import READING_ROW_COLUMNS, reading_rows
 
 __all__ = ["Comparison", "compare"]
 
@@ -149,11 +149,10 @@ class Comparison:
         ``passed_after``, ``close_after``, ``close_passed_after``, ``met_after`` and, for
         length targets, ``value_after``.
         """
-        before = pd.DataFrame(reading_rows(self.before.targets))
-        after = pd.DataFrame(reading_rows(self.after.targets))
-        if before.empty:
-            return before
-        wanted = ["passed", "close", "close_passed", "met"] + (["value"] if "value" in after else [])
+        columns = list(READING_ROW_COLUMNS)
+        before = pd.DataFrame(reading_rows(self.before.targets), columns=columns)
+        after = pd.DataFrame(reading_rows(self.after.targets), columns=columns)
+        wanted = ["passed", "close", "close_passed", "met", "value"]
         right = after[["target", "reading", *wanted]].rename(columns={c: f"{c}_after" for c in wanted})
         out = before.merge(right, on=["target", "reading"], how="left")
         out["not_yet_due"] = out["target"].map({tr.target.id: tr.not_yet_due for tr in self.after.targets})

@@ -19,7 +19,7 @@ from sim.evaluate import Evaluation
 from sim.naming import place_name, project_name
 from sim.network import Network
 from sim.results import change_maps, network_map, rail_od_heatmap, target_counts
-from sim.verdicts import TargetResult
+from sim.verdicts import TargetResult, gap_text
 
 __all__ = ["render_report"]
 
@@ -240,7 +240,7 @@ def _pair_table(tr: TargetResult, result: Evaluation, names: dict[str, str]) -> 
                 continue
             mark = "ok" if c.passed else "miss"
             close = ", close" if c.close else ""
-            cells.append(f"{c.minutes:.0f} min {mark} ({c.gap_min:+.0f}{close})")
+            cells.append(f"{c.minutes:.0f} min {mark} ({gap_text(c.gap_min)}{close})")
         res = result.results[first.profile]
         ids = res.graph.city_ids
         i, j = ids.index(check.origin), ids.index(check.destination)

@@ -19,7 +19,7 @@ from sim.compare import Comparison
 from sim.evaluate import Evaluation
 from sim.network import Network
 from sim.output import write_csv, write_json
-from sim.verdicts import reading_rows
+from sim.verdicts import READING_ROW_COLUMNS, reading_rows
 
 __all__ = [
     "RUN_FILES",
@@ -102,7 +102,7 @@ def change_maps(comparison: Comparison) -> dict[str, Figure]:
 
 def target_counts(result: Evaluation) -> pd.DataFrame:
     """Return one row per target and reading: pairs (or cities) checked, passing, close."""
-    return pd.DataFrame(reading_rows(result.targets))
+    return pd.DataFrame(reading_rows(result.targets), columns=list(READING_ROW_COLUMNS))
 
 
 def write_run(result: Evaluation, full: Network, folder: Path) -> None:

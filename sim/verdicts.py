@@ -28,16 +28,37 @@ from sim.paths import main_line
 from sim.targets import READING_LABELS, Target, coverage
 
 __all__ = [
+    "READING_ROW_COLUMNS",
     "ReadingResult",
     "TargetCheck",
     "TargetResult",
     "checked_ids",
     "coverage",
+    "gap_text",
     "judge",
     "network_length_km",
     "reading_rows",
     "served",
 ]
+
+# the keys of :func:`reading_rows`, so that a table of no targets still has its columns
+READING_ROW_COLUMNS = (
+    "target",
+    "title",
+    "kind",
+    "reading",
+    "label",
+    "headline",
+    "checked",
+    "passed",
+    "close",
+    "close_passed",
+    "met",
+    "not_yet_due",
+    "value",
+    "threshold",
+    "lower_bound",
+)
 
 
 @dataclass(frozen=True)
@@ -154,7 +175,8 @@ class TargetResult:
     network_year
         The year of the network judged (None when unknown).
     by_year
-        Length targets: ``{year: km}`` of the data's network as built by each year.
+        Length targets: ``{year: km}`` of the data's network as built by every fifth
+        year from 2010 up to the data's date, and the network judged at its own year.
     """
 
     target: Target
@@ -240,6 +262,12 @@ class TargetResult:
         return out
 
 
+def gap_text(gap_min: float) -> str:
+    """Return a gap in whole minutes as tables print it: ``+5``, ``-12``, ``±0`` (never ``-0``)."""
+    whole = round(gap_min)
+    return "±0" if whole == 0 else f"{whole:+d}"
+
+
 def reading_rows(targets: list[TargetResult]) -> list[dict[str, Any]]:
     """One row per target and reading, the headline first: what the target charts and tables show.
 
@@ -297,6 +325,17 @@ def _reading_dict(r: ReadingResult) -> dict[str, Any]:
             for c in r.checks
             if c.passed and c.close
         ],
+        "pairs": [
+            {
+                "origin": c.origin,
+                "destination": c.destination,
+                "minutes": None if c.minutes is None else round(c.minutes, 1),
+                "gap_min": None if c.gap_min is None else round(c.gap_min, 1),
+                "passed": c.passed,
+                "close": c.close,
+            }
+            for c in r.checks
+        ],
     }
 
 
@@ -307,6 +346,7 @@ def judge(
     model_error: ModelError | None = None,
     network_year: int | None = None,
     full: Network | None = None,
+    data_year: int | None = None,
 ) -> TargetResult:
     """Judge ``target`` on ``network`` with the travel times of ``results``.
 
@@ -325,6 +365,9 @@ def judge(
         The year of ``network``, for "not yet due".
     full
         The full network data: length targets then give the length by year too.
+    data_year
+        The year the data is current to: the length by year stops there (None: at
+        ``network_year``), then gives the network judged.
     """
     readings: dict[str, ReadingResult] = {}
     by_year: dict[int, float] = {}
@@ -339,8 +382,11 @@ def judge(
             "length", "length", "", (), km, target.threshold_km, target.lower_bound
         )
         if full is not None:
+            # as built by each fifth year up to the data's date (later years would show the
+            # open lines only, not what the scenario adds), then the network judged
             last = network_year or 2025
-            for year in range(2010, last, 5):
+            end = last if data_year is None else min(last, data_year + 1)
+            for year in range(2010, end, 5):
                 by_year[year] = network_length_km(full.as_of(year), target.modes, target.region)
             by_year[last] = km
     return TargetResult(target, readings, network_year, by_year)

@@ -125,6 +125,47 @@ def test_check_exits_0_when_every_target_is_met(work: Path, capsys: pytest.Captu
     assert "bb-cc-90" in out and "NOT MET" not in out
 
 
+@pytest.mark.parametrize(("headline", "code"), [("timetable", 0), ("door_to_door", 3)])
+def test_check_judges_each_target_on_its_headline_reading(
+    work: Path, capsys: pytest.CaptureFixture[str], headline: str, code: int
+) -> None:
+    """aa-cc by rail: 123 min station to station, 158 door to door (module docstring).
+
+    Against 150 minutes the timetable reading passes and the door-to-door one misses:
+    --check fails only when the headline is the one that misses; both are printed.
+    """
+    (work / "one.toml").write_text(
+        "[[target]]\n"
+        'id = "aa-cc-150"\ntitle = "t"\nsource = "test"\nkind = "travel_time"\nprofile = "rail"\n'
+        f'due_year = 2020\nheadline = "{headline}"\nheadline_reason = "test"\n'
+        'threshold_min = 150\npairs = [{ from = "aa", to = "cc" }]\n',
+        encoding="utf-8",
+    )
+    (work / "s.toml").write_text(
+        with_hand_parameters(
+            f'year = 2025\nprofiles = ["rail"]\ntargets = "one.toml"\nnetwork = "{TINY.as_posix()}"\n'
+        ),
+        encoding="utf-8",
+    )
+    got, out, err = run_cli(capsys, "run", "s.toml", "--out", "r", "--check")
+    assert got == code, err
+    assert "timetable 123 ok (-27)" in out and "door to door 158 MISS (+8)" in out
+
+
+def test_a_scenario_without_targets_runs_and_compares(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (work / "s.toml").write_text(
+        f'year = 2025\nprofiles = ["rail"]\ntargets = ""\nnetwork = "{TINY.as_posix()}"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(capsys, "run", "s.toml", "--out", "r", "--check")
+    assert code == 0, err
+    assert "no targets" in out and (work / "r" / "targets.png").is_file()
+    assert json.loads((work / "r" / "summary.json").read_text(encoding="utf-8"))["targets"] == []
+    code, out, err = run_cli(capsys, "compare", "s.toml", "s.toml", "--out", "c")
+    assert code == 0, err
+    assert "none: neither scenario names a targets file" in out
+
+
 # ------------------------------------------------------------------------------ JSON
 
 

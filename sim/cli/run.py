@@ -14,13 +14,14 @@ from sim.cli.common import (
     pad,
     require_geo_or_exit,
     scenario_from_args,
+    text_width,
 )
 from sim.errors import EXIT_TARGETS_NOT_MET
-from sim.evaluate import Evaluation, evaluate
+from sim.evaluate import Evaluation, evaluate, network_year
 from sim.network import load_network
 from sim.output import atomic_folder
 from sim.results import RUN_FILES, write_run
-from sim.verdicts import ReadingResult, TargetResult
+from sim.verdicts import ReadingResult, TargetResult, gap_text
 
 __all__ = ["register", "target_report"]
 
@@ -92,7 +93,7 @@ def target_report(result: Evaluation) -> str:
     pair within the model's measured error of the threshold.
     """
     names = {c.id: c.name_en for c in result.network.cities}
-    year = result.targets[0].network_year if result.targets else None
+    year = network_year(result.scenario)
     lines = [f"Targets: scenario '{result.scenario.name}'" + (f", network of {year}" if year else "")]
     lines.append(
         "readings: timetable = station to station by the fastest scheduled services; "
@@ -106,6 +107,8 @@ def target_report(result: Evaluation) -> str:
         )
     else:
         lines.append("no calibration.toml in the network folder: close calls are not labelled")
+    if not result.targets:
+        lines.extend(["", "no targets: the scenario names no targets file"])
     for tr in result.targets:
         lines.append("")
         lines.extend(_target_lines(tr, names))
@@ -117,11 +120,6 @@ _SHORT = {"timetable": "timetable", "door_to_door": "door to door"}
 
 def _verdict_word(met: bool | None) -> str:
     return {True: "met", False: "NOT MET", None: "UNDETERMINED"}[met]
-
-
-def _gap(gap: float) -> str:
-    whole = round(gap)
-    return "±0" if whole == 0 else f"{whole:+d}"
 
 
 def _target_lines(tr: TargetResult, names: dict[str, str]) -> list[str]:
@@ -178,7 +176,7 @@ def _cell(r: ReadingResult, index: int) -> str:
         return "no path"
     mark = "ok" if c.passed else "MISS"
     close = " close" if c.close else ""
-    return f"{c.minutes:.0f} {mark} ({_gap(c.gap_min)}{close})"
+    return f"{c.minutes:.0f} {mark} ({gap_text(c.gap_min)}{close})"
 
 
 def _pair_lines(tr: TargetResult, names: dict[str, str]) -> list[str]:
@@ -188,11 +186,14 @@ def _pair_lines(tr: TargetResult, names: dict[str, str]) -> list[str]:
         _SHORT[r.reading] + ("" if r.profile == tr.target.profile else f" ({r.profile})") for r in readings
     ]
     out = []
+    width = max(
+        [25] + [text_width(f"{names[c.origin]} – {names[c.destination]}") for c in readings[0].checks]
+    )
     for k, check in enumerate(readings[0].checks):
         if all(r.checks[k].passed and not r.checks[k].close for r in readings):
             continue
         pair = f"{names[check.origin]} – {names[check.destination]}"
         cells = " · ".join(f"{h} {_cell(r, k)}" for h, r in zip(heads, readings, strict=True))
         via = f" · via {check.main_line}" if check.main_line else ""
-        out.append(f"      {pad(pair, 25)} {cells}{via}")
+        out.append(f"      {pad(pair, width)} {cells}{via}")
     return out

@@ -254,6 +254,13 @@ def plot_targets(summary: pd.DataFrame, title: str) -> Figure:
         Figure title.
     """
     rows = summary.reset_index(drop=True)
+    if rows.empty:
+        fig = Figure(figsize=(10, 1.6), dpi=110)
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        ax.set_title(title, fontsize=11, loc="left")
+        ax.text(0.0, 0.5, "no targets: the scenario names no targets file", fontsize=10, va="center")
+        return fig
     has_after = "passed_after" in rows and rows["passed_after"].notna().any()
     targets = list(dict.fromkeys(rows["target"]))
     n_rows = len(rows) + len(targets)
