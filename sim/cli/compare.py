@@ -18,7 +18,8 @@ from sim.cli.common import (
 )
 from sim.compare import Comparison, compare
 from sim.evaluate import evaluate
-from sim.network import load_network
+from sim.naming import project_name
+from sim.network import Network, load_network
 from sim.output import atomic_folder
 from sim.results import write_comparison
 from sim.scenario import load_scenario
@@ -83,18 +84,19 @@ def comparison_report(comparison: Comparison) -> str:
     diff = comparison.differences()
     lines = [f"{a} -> {b}", ""]
     lines.append(f"year: {diff['year']['before']} -> {diff['year']['after']}")
-    from sim.naming import project_name
-
-    for key, side in (("projects_added", comparison.after), ("projects_removed", comparison.before)):
+    full = {
+        side: load_network(getattr(comparison, side).scenario.network_folder) for side in ("before", "after")
+    }
+    for key, side in (("projects_added", "after"), ("projects_removed", "before")):
         if diff[key]:
-            full = load_network(side.scenario.network_folder)
-            named = ", ".join(project_name(full, p) for p in diff[key])
+            named = ", ".join(project_name(full[side], p) for p in diff[key])
             lines.append(f"{key.replace('_', ' ')}: {named}")
     lines.append(f"links added: {len(diff['links_added'])}, removed: {len(diff['links_removed'])}")
     if diff["parameters_changed"]:
         lines.append(f"parameters changed: {', '.join(diff['parameters_changed'])}")
-    lines += _verdict_lines(comparison, names)
-    lines += _faster_lines(comparison, names)
+    projects = _ProjectNames(full["after"])
+    lines += _verdict_lines(comparison, names, projects)
+    lines += _faster_lines(comparison, names, projects)
     cities = comparison.city_changes()
     first = cities["profile"].iloc[0]
     rail = cities[cities["profile"] == first]
@@ -132,11 +134,23 @@ def _reading_name(key: str) -> str:
     return _SHORT.get(key, key)
 
 
-def _verdict_lines(comparison: Comparison, names: dict[str, str]) -> list[str]:
+class _ProjectNames:
+    """Names for the ``" + "``-joined project ids of the tables (``昌九高铁 + 沿江高铁 合武段``)."""
+
+    def __init__(self, full: Network) -> None:
+        self.full = full
+
+    def __call__(self, ids: str) -> str:
+        return " + ".join(project_name(self.full, p) for p in ids.split(" + ")) if ids else ""
+
+
+def _verdict_lines(comparison: Comparison, names: dict[str, str], projects: _ProjectNames) -> list[str]:
     """Each target under each reading (the headline first): passing before and after."""
     a, b = comparison.before.scenario.name, comparison.after.scenario.name
     summary = comparison.target_summary()
     lines = ["", f"targets (headline reading first; pairs or cities passing): {a} -> {b}"]
+    if summary.empty:
+        lines.append("  none: neither scenario names a targets file")
     word = {True: "met", False: "not met", None: "undetermined"}
     for target, group in summary.groupby("target", sort=False):
         due = "  (not yet due)" if bool(group["not_yet_due"].iloc[0]) else ""
@@ -164,7 +178,7 @@ def _verdict_lines(comparison: Comparison, names: dict[str, str]) -> list[str]:
         )
     for _, r in faster.iterrows():
         pair = f"{names[r['origin']]} – {names[r['destination']]}"
-        why = r["projects"] or "no new link used"
+        why = projects(r["projects"]) or "no new link used"
         times = f"{minutes_text(r['before_min'])} -> {minutes_text(r['after_min'])}"
         if round(r["before_min"]) == round(r["after_min"]):
             times = f"{r['before_min']:.1f} min -> {r['after_min']:.1f} min"
@@ -184,7 +198,9 @@ def _verdict_lines(comparison: Comparison, names: dict[str, str]) -> list[str]:
     return lines
 
 
-def _faster_lines(comparison: Comparison, names: dict[str, str], top: int = 10) -> list[str]:
+def _faster_lines(
+    comparison: Comparison, names: dict[str, str], projects: _ProjectNames, top: int = 10
+) -> list[str]:
     """Return the pairs that gain most, per reading, on the first profile, and the projects used."""
     od = comparison.od_changes()
     if od.empty:
@@ -203,7 +219,7 @@ def _faster_lines(comparison: Comparison, names: dict[str, str], top: int = 10) 
             f"pairs faster, {_reading_name(reading)} ({profile}), largest gains, and the projects used:",
         ]
         for _, r in gained.sort_values(["delta_min", "origin", "destination"]).head(top).iterrows():
-            why = r["projects"] or "no new link used (a parameter, speed or through service)"
+            why = projects(r["projects"]) or "no new link used (a parameter, speed or through service)"
             lines.append(
                 f"  {names[r['origin']] + ' – ' + names[r['destination']]:<28} {r['before_min']:>6.0f} -> "
                 f"{r['after_min']:>4.0f} min ({r['delta_min']:+.0f}): {why}"
