@@ -355,7 +355,7 @@ def evaluate(scenario: Scenario, network: Network | None = None, backend: str = 
     results = {name: evaluate_profile(net, PROFILES[name], scenario.parameters, backend) for name in wanted}
     error = load_model_error(scenario.network_folder)
     year = network_year(scenario)
-    verdicts = [judge(t, net, results, error, year, full) for t in targets]
+    verdicts = [judge(t, net, results, error, year, full, data_year(scenario)) for t in targets]
     return Evaluation(scenario, net, results, verdicts, error)
 
 
@@ -363,5 +363,10 @@ def network_year(scenario: Scenario) -> int | None:
     """Return the year of the scenario's network: its ``year``, else the year its data is current to."""
     if scenario.year is not None:
         return scenario.year
+    return data_year(scenario)
+
+
+def data_year(scenario: Scenario) -> int | None:
+    """Return the year the scenario's data is current to (``data_current_to``), else None."""
     text = scenario.data_current_to or ""
     return int(text[:4]) if text[:4].isdigit() else None
