@@ -274,3 +274,53 @@ def test_sweep_metrics_count_both_readings_as_the_verdicts_do(tmp_path):
     assert values["targets_met"][0] == met[""]
     assert values["targets_met:timetable"][0] == met["timetable"]
     assert values["targets_met:door_to_door"][0] == met["door_to_door"]
+
+
+def test_pass_counts_give_the_base_and_the_range_per_reading_headline_first():
+    """Three scenarios by hand: the empty set (base), one project, and one that errs."""
+    from sim.sweep.analysis import pass_counts
+
+    runs = pd.DataFrame(
+        {
+            "mask": [1, 0, 3],
+            "failure": ["", "", ""],
+            "error": ["", "", "boom"],
+            "pass_a:door_to_door": [1, 0, 9],
+            "pass_a:timetable": [3, 2, 9],
+            "pass_c": [4, 4, 9],
+        }
+    )
+    checked = {"a:timetable": 3, "a:door_to_door": 3, "c": 4}
+    table = pass_counts(runs, checked, {"a": "a:timetable", "c": "c"})
+    assert table.to_dict(orient="records") == [
+        {
+            "target": "a",
+            "reading": "timetable",
+            "headline": True,
+            "checked": 3,
+            "base": 2,
+            "fewest": 2,
+            "most": 3,
+            "scenarios_met": 1,
+        },
+        {
+            "target": "a",
+            "reading": "door_to_door",
+            "headline": False,
+            "checked": 3,
+            "base": 0,
+            "fewest": 0,
+            "most": 1,
+            "scenarios_met": 0,
+        },
+        {
+            "target": "c",
+            "reading": "coverage",
+            "headline": True,
+            "checked": 4,
+            "base": 4,
+            "fewest": 4,
+            "most": 4,
+            "scenarios_met": 2,
+        },
+    ]

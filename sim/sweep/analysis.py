@@ -21,6 +21,7 @@ __all__ = [
     "build_order",
     "failure_table",
     "load_runs",
+    "pass_counts",
     "project_values",
     "smallest_sets",
     "target_probability",
@@ -224,6 +225,58 @@ def failure_table(runs: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(out)
     return table.sort_values(["n_broken", "max_delay_min"], ascending=False, kind="stable").reset_index(
         drop=True
+    )
+
+
+def pass_counts(runs: pd.DataFrame, checked: dict[str, int], headline: dict[str, str]) -> pd.DataFrame:
+    """Per target and reading: pairs (or cities) passing in the base scenario, fewest and most.
+
+    Parameters
+    ----------
+    runs
+        The sweep's runs.
+    checked
+        Pass column suffix (``target:reading``, or ``target`` for coverage) -> pairs or
+        cities checked (:meth:`sim.sweep.metrics.MetricSet.checked`).
+    headline
+        Target id -> the suffix of its headline column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target and reading, the headline first: ``target``, ``reading``,
+        ``headline``, ``checked``, ``base`` (the base scenario: no project added, no
+        failure, the first parameter values), ``fewest``, ``most`` and ``scenarios_met``
+        (scenarios in which every pair passes) over the error-free scenarios.
+    """
+    rows = runs[runs["error"] == ""]
+    base = _base_rows(runs)
+    if "mask" in base and (base["mask"] == 0).any():
+        base = base[base["mask"] == 0]
+    reference = base.iloc[0] if len(base) else None
+    keys = sorted(checked, key=lambda k: (list(headline).index(k.partition(":")[0]), k != headline.get(k)))
+    out = []
+    for key in keys:
+        col = f"pass_{key}"
+        if col not in rows:
+            continue
+        target, _, reading = key.partition(":")
+        n = checked[key]
+        out.append(
+            {
+                "target": target,
+                "reading": reading or "coverage",
+                "headline": headline.get(target) == key,
+                "checked": n,
+                "base": None if reference is None else int(reference[col]),
+                "fewest": int(rows[col].min()) if len(rows) else None,
+                "most": int(rows[col].max()) if len(rows) else None,
+                "scenarios_met": int((rows[col] == n).sum()),
+            }
+        )
+    return pd.DataFrame(
+        out,
+        columns=["target", "reading", "headline", "checked", "base", "fewest", "most", "scenarios_met"],
     )
 
 

@@ -16,6 +16,7 @@ from sim.sweep.analysis import (
     build_order,
     failure_table,
     load_runs,
+    pass_counts,
     project_values,
     smallest_sets,
     target_probability,
@@ -57,6 +58,9 @@ def write_analyses(spec: SweepSpec, out: Path) -> dict[str, object]:
         "travel-time target; targets_met counts each target under its headline reading",
     }
     ok = runs[runs["error"] == ""]
+    counts = pass_counts(runs, metrics.checked(), metrics.headline_columns())
+    _csv(counts, out / "pass_counts.csv")
+    summary["pass_counts"] = counts.to_dict(orient="records")
     from sim.naming import project_names
 
     names = project_names(network, order)
