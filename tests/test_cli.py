@@ -317,21 +317,32 @@ def test_run_without_year_on_network_with_planned_station(
 def test_route_prints_legs(scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(capsys, "route", "aa", "cc", "--scenario", scenario, "--network", TINY)
     assert code == 0, err
-    lines = out.splitlines()
-    legs = [line.split() for line in lines if line.strip().split(" ")[0] in ("access", "ride", "egress")]
+    door, timetable = out.split("timetable reading")
+    legs = [
+        line.split()
+        for line in door.splitlines()
+        if line.strip().split(" ")[0] in ("access", "ride", "egress")
+    ]
     assert [leg[0] for leg in legs] == ["access", "ride", "egress"]
     ride = legs[1]
     assert ride[1:3] == ["conventional", "L3"]
     assert float(ride[-1]) == 123.0  # 240 km at 120 km/h + 3 min stop loss
     assert float(legs[0][-1]) == 25.0  # access 10 + processing 15
     assert float(legs[2][-1]) == 10.0  # arrival processing 5 + egress 5
-    assert "total 158 min" in out
+    assert "total 158 min door to door" in door
+    # the other reading: the same ride alone, first boarding to last alighting
+    rides = [
+        line.split() for line in timetable.splitlines() if line.strip().split(" ")[0] in ("access", "ride")
+    ]
+    assert len(rides) == 1 and rides[0][1:3] == ["conventional", "L3"] and float(rides[0][-1]) == 123.0
+    assert "total 123 min from first boarding to last alighting" in timetable
 
 
 def test_route_by_names(scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(capsys, "route", "Beta", "丙市", "--scenario", scenario, "--profile", "road")
     assert code == 0
     assert "total 80 min" in out  # 10 + 100 km at 100 km/h + 10
+    assert "no scheduled service joins the two cities" in out  # by road there is no timetable
 
 
 # --------------------------------------------------------------------- atomic writing

@@ -31,7 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     route = sub.add_parser(
         "route",
         help="fastest itinerary between two cities",
-        description="Print the fastest door-to-door itinerary leg by leg.",
+        description="Print the fastest door-to-door itinerary leg by leg, then the fastest "
+        "station-to-station one (the timetable reading).",
     )
     route.add_argument("origin", help="city id, Chinese or English name")
     route.add_argument("destination", help="city id, Chinese or English name")
@@ -80,9 +81,26 @@ def command(args: argparse.Namespace) -> int:
     if not np.isfinite(res.minutes[i, j]):
         print("  no path on this profile")
         return 0
+    _print_legs(res.legs[i][j], names)
+    parts = "  ".join(
+        f"{k} {res.parts[i, j, n]:.0f}"
+        for n, k in enumerate(("access", "processing", "wait", "in_vehicle", "transfer", "egress"))
+    )
+    print(f"  total {res.minutes[i, j]:.0f} min door to door: {parts}")
+    print("timetable reading (station to station by scheduled services, on its own fastest path):")
+    if np.isfinite(res.timetable_minutes[i, j]):
+        _print_legs(res.timetable_legs[i][j], names)
+        print(f"  total {res.timetable_minutes[i, j]:.0f} min from first boarding to last alighting")
+    else:
+        print("  no scheduled service joins the two cities on this profile")
+    return 0
+
+
+def _print_legs(legs: list[Leg], names: dict[str, str]) -> None:
+    """Print an itinerary as a table, a leg a line."""
     header = ("leg", "mode", "line", "from", "to", "min")
     rows = [header]
-    for leg in res.legs[i][j]:
+    for leg in legs:
         src, dst = names.get(leg.from_id, leg.from_id), names.get(leg.to_id, leg.to_id)
         if leg.kind in ("access", "egress") and leg.from_id == leg.to_id:  # centre <-> expressway
             src, dst = (src, "expressway") if leg.kind == "access" else ("expressway", dst)
@@ -94,12 +112,6 @@ def command(args: argparse.Namespace) -> int:
             for k, (text, w) in enumerate(zip(r, widths, strict=True))
         ]
         print("  " + "  ".join(cells))
-    parts = "  ".join(
-        f"{k} {res.parts[i, j, n]:.0f}"
-        for n, k in enumerate(("access", "processing", "wait", "in_vehicle", "transfer", "egress"))
-    )
-    print(f"  total {res.minutes[i, j]:.0f} min door to door: {parts}")
-    return 0
 
 
 def _legs_record(legs: list[Leg], names: dict[str, str]) -> list[dict[str, Any]]:
