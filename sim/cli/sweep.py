@@ -57,7 +57,9 @@ def command(args: argparse.Namespace) -> int:
         f"sweep {spec.name}: {summary['scenarios']:,} scenarios ({total:,} planned) in {seconds:.1f} s; "
         f"{summary['errors']} failed"
     )
-    if summary.get("smallest_set") is not None:
+    if not summary["targets"]:
+        print("no targets counted: the base scenario names none on this profile")
+    elif summary.get("smallest_set") is not None:
         best = f"most targets met: {summary['best_targets_met']} of {len(summary['targets'])}"
         if summary["smallest_set"] in ("", "(none)"):  # the empty set: the base network already does it
             print(f"{best}, already by the base network: no project adds a target")
