@@ -17,6 +17,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_TARGETS_NOT_MET",
+    "MAX_SHOWN",
     "InputError",
     "InputErrors",
     "SimError",
@@ -26,6 +27,8 @@ __all__ = [
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
+MAX_SHOWN = 20
+"""Errors shown in full when many are found together; the rest are counted."""
 EXIT_TARGETS_NOT_MET = 3
 EXIT_INTERRUPTED = 130
 
@@ -92,13 +95,21 @@ class InputError(ValueError, SimError):
 
 
 class InputErrors(InputError):
-    """Several input problems found in one pass, reported together (one per line)."""
+    """Several input problems found in one pass, reported together (one per line).
+
+    ``str()`` shows the first :data:`MAX_SHOWN` and counts the rest ("and 357 more
+    errors"); :attr:`errors` holds them all.
+    """
 
     def __init__(self, errors: Iterable[InputError]) -> None:
         self.errors = list(errors)
         first = self.errors[0]
         super().__init__(first.message, first.file, first.line, first.field)
-        self.args = ("\n".join(str(e) for e in self.errors),)
+        self.args = (str(self),)
 
     def __str__(self) -> str:
-        return "\n".join(str(e) for e in self.errors)
+        lines = [str(e) for e in self.errors[:MAX_SHOWN]]
+        rest = len(self.errors) - MAX_SHOWN
+        if rest > 0:
+            lines.append(f"and {rest} more error{'s' if rest > 1 else ''}")
+        return "\n".join(lines)

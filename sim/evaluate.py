@@ -10,6 +10,8 @@ This is the Python API behind ``sim run``::
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +21,12 @@ import pandas as pd
 from sim.graph import COMPONENTS, Graph, build_graph
 from sim.model_error import ModelError, load_model_error
 from sim.modes import PROFILES, Profile
-from sim.network import Network, load_network
+from sim.network import Network
 from sim.parameters import Parameters
 from sim.paths import Leg, itinerary, main_line, node_distances, shortest_path_tree
 from sim.scenario import Scenario, apply_scenario
 from sim.targets import load_targets
+from sim.validate import load_checked_network
 from sim.verdicts import TargetResult, judge
 
 __all__ = ["Evaluation", "ProfileResult", "evaluate", "evaluate_profile"]
@@ -71,10 +74,20 @@ class ProfileResult:
         return main_line(self.timetable_legs[i][j])
 
 
+DISTANCE_BLOCK_BYTES = 256 * 2**20
+"""Distance rows held at once: origins are processed in blocks of at most this many bytes."""
+ORIGINS_PER_BLOCK = 16
+"""... and of at most this many origins, so that progress is heard on large graphs."""
+
+
 def evaluate_profile(
-    network: Network, profile: Profile, parameters: Parameters, backend: str = "scipy"
+    network: Network,
+    profile: Profile,
+    parameters: Parameters,
+    backend: str = "scipy",
+    progress: Callable[[str], None] | None = None,
 ) -> ProfileResult:
-    """Compute door-to-door times and itineraries between all cities on one profile.
+    """Compute times and itineraries between all cities on one profile, under both readings.
 
     Parameters
     ----------
@@ -86,36 +99,67 @@ def evaluate_profile(
         Model parameters.
     backend
         Shortest-path backend (``scipy``, ``igraph`` or ``networkx``).
+    progress
+        Called with a line of text as each phase advances (graph, paths and
+        itineraries), at most every few seconds.
+
+    Notes
+    -----
+    Origins are processed in blocks whose distance rows take at most
+    :data:`DISTANCE_BLOCK_BYTES`, so memory stays bounded on large graphs.
     """
+    say = progress or (lambda _message: None)
+    started = time.perf_counter()
     graph = build_graph(network, profile, parameters)
-    minutes, parts, legs = _times_and_itineraries(graph, backend)
-    timetable_minutes, _, timetable_legs = _times_and_itineraries(graph.timetable_view(), backend)
+    say(
+        f"{profile.name}: graph of {graph.n_nodes:,} nodes and {graph.n_edges:,} edges "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    minutes, parts, legs = _times_and_itineraries(graph, backend, say, f"{profile.name}, door to door")
+    timetable_minutes, _, timetable_legs = _times_and_itineraries(
+        graph.timetable_view(), backend, say, f"{profile.name}, station to station"
+    )
     return ProfileResult(profile, graph, minutes, parts, legs, timetable_minutes, timetable_legs)
 
 
 def _times_and_itineraries(
-    graph: Graph, backend: str
+    graph: Graph, backend: str, say: Callable[[str], None], label: str
 ) -> tuple[np.ndarray, np.ndarray, list[list[list[Leg]]]]:
-    """Minutes, components and itineraries between the graph's origin and destination nodes."""
-    dist = node_distances(graph, backend)
+    """Minutes, components and itineraries between the graph's origin and destination nodes.
+
+    Origins are taken in blocks (:data:`ORIGINS_PER_BLOCK`) whose distance rows fit in
+    :data:`DISTANCE_BLOCK_BYTES`; ``say`` hears how far it got, at most every few seconds.
+    """
     n = len(graph.city_ids)
-    minutes = dist[:, graph.dest_nodes] / 60.0
+    minutes = np.full((n, n), np.inf)
     parts = np.zeros((n, n, len(COMPONENTS)))
     legs: list[list[list[Leg]]] = []
-    for i in range(n):
-        reached = np.isfinite(minutes[i])
-        reached[i] = False
-        tree = shortest_path_tree(graph, int(graph.origin_nodes[i]), dist[i]) if reached.any() else None
-        row: list[list[Leg]] = []
-        for j in range(n):
-            if tree is None or not reached[j]:
-                row.append([])
-                continue
-            node = int(graph.dest_nodes[j])
-            parts[i, j] = tree.components[node] / 60.0
-            row.append(itinerary(graph, tree, node))
-        legs.append(row)
+    block = max(1, min(n, ORIGINS_PER_BLOCK, DISTANCE_BLOCK_BYTES // (8 * max(graph.n_nodes, 1))))
+    matrix = graph.csr() if backend == "scipy" else None  # once, for every block
+    started = last = time.perf_counter()
+    for start in range(0, n, block):
+        stop = min(n, start + block)
+        dist = node_distances(graph, backend, sources=graph.origin_nodes[start:stop], matrix=matrix)
+        minutes[start:stop] = dist[:, graph.dest_nodes] / 60.0
+        for k, i in enumerate(range(start, stop)):
+            reached = np.isfinite(minutes[i])
+            reached[i] = False
+            tree = shortest_path_tree(graph, int(graph.origin_nodes[i]), dist[k]) if reached.any() else None
+            row: list[list[Leg]] = []
+            for j in range(n):
+                if tree is None or not reached[j]:
+                    row.append([])
+                    continue
+                node = int(graph.dest_nodes[j])
+                parts[i, j] = tree.components_to(node) / 60.0
+                row.append(itinerary(graph, tree, node))
+            legs.append(row)
+            now = time.perf_counter()
+            if now - last > 5 and i + 1 < n:
+                last = now
+                say(f"{label}: paths and itineraries from {i + 1:,} of {n:,} cities")
     np.fill_diagonal(minutes, 0.0)
+    say(f"{label}: paths and itineraries between {n:,} cities ({time.perf_counter() - started:.1f} s)")
     return minutes, parts, legs
 
 
@@ -332,7 +376,12 @@ def _parameters_dict(p: Parameters) -> dict[str, Any]:
     return asdict(p)
 
 
-def evaluate(scenario: Scenario, network: Network | None = None, backend: str = "scipy") -> Evaluation:
+def evaluate(
+    scenario: Scenario,
+    network: Network | None = None,
+    backend: str = "scipy",
+    progress: Callable[[str], None] | None = None,
+) -> Evaluation:
     """Evaluate ``scenario``: every profile it names and every target of its targets file.
 
     Parameters
@@ -340,11 +389,15 @@ def evaluate(scenario: Scenario, network: Network | None = None, backend: str = 
     scenario
         The scenario (see :func:`sim.scenario.load_scenario`).
     network
-        The full network; read from the scenario's folder when None.
+        The full network; when None it is read from the scenario's folder through the
+        checks of ``sim validate`` (:func:`sim.validate.load_checked_network`), so that
+        nothing is computed from data known to be wrong.
     backend
         Shortest-path backend.
+    progress
+        Called with a line of text as each phase advances.
     """
-    full = network if network is not None else load_network(scenario.network_folder)
+    full = network if network is not None else load_checked_network(scenario.network_folder, scenario)
     net = apply_scenario(scenario, full)
     targets = load_targets(scenario.targets_file, net) if scenario.targets_file else []
     wanted = [p.name for p in scenario.profiles]
@@ -352,7 +405,9 @@ def evaluate(scenario: Scenario, network: Network | None = None, backend: str = 
         for profile in t.profiles():
             if profile not in wanted:
                 wanted.append(profile)
-    results = {name: evaluate_profile(net, PROFILES[name], scenario.parameters, backend) for name in wanted}
+    results = {
+        name: evaluate_profile(net, PROFILES[name], scenario.parameters, backend, progress) for name in wanted
+    }
     error = load_model_error(scenario.network_folder)
     year = network_year(scenario)
     verdicts = [judge(t, net, results, error, year, full, data_year(scenario)) for t in targets]

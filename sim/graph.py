@@ -372,10 +372,11 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
     served = sorted({t for t, _ in headway})
     terminals = [network.terminal_by_id[t] for t in served]
 
+    city_index = {c: i for i, c in enumerate(city_ids)}
     for t in terminals:
         kind = t.kind.value
         access = access_minutes(t, network, p)
-        c = city_ids.index(t.city)
+        c = city_index[t.city]
         dep, arr, xfer = b.node("dep", t.id), b.node("arr", t.id), b.node("xfer", t.id)
         b.edge(int(origin[c]), dep, "access", {_A: access, _P: p.processing_min[kind]})
         b.edge(arr, int(dest[c]), "egress", {_E: access, _P: p.arrival_processing_min[kind]})

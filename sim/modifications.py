@@ -131,14 +131,14 @@ def apply_modifications(
         if kind in ("add_link", "add_line"):
             mode = Mode.parse(str(mod["mode"]))
             ends = [mod["from"], mod["to"]] if kind == "add_link" else list(mod["stations"])
+            keys = ["from", "to"] if kind == "add_link" else ["stations"] * len(ends)
             kms = [mod.get("km")] if kind == "add_link" else list(mod["km"])
-            for tid in ends:
+            for tid, key in zip(ends, keys, strict=True):
                 if mode.terminal_kind is None:
                     if tid not in network.city_by_id and tid not in network.road_node_by_id:
-                        raise InputError(f"{kind}: no city or road node '{tid}'", file, line, "from")
+                        raise InputError(f"{kind}: no city or road node '{tid}'", file, line, key)
                 else:
                     if tid not in known_terminals:
-                        key = "stations" if kind == "add_line" else "from"
                         raise InputError(f"{kind}: no terminal '{tid}' in the network", file, line, key)
                     terminals.setdefault(tid, known_terminals[tid])
             for a, b, km in zip(ends[:-1], ends[1:], kms, strict=True):

@@ -48,6 +48,11 @@ TERMINAL_FILES = {
     TerminalKind.PORT: "terminals_port.csv",
 }
 LINK_FILES = ("links_rail.csv", "links_road.csv", "links_water.csv", "links_air.csv")
+_LINK_FILE_OF_KIND = {
+    TerminalKind.RAIL: "links_rail.csv",
+    TerminalKind.AIR: "links_air.csv",
+    TerminalKind.PORT: "links_water.csv",
+}
 
 
 @dataclass(frozen=True)
@@ -542,28 +547,43 @@ def load_network(folder: str | Path) -> Network:
         raise InputError("network folder not found", root)
     errors: list[InputError] = []
 
-    city_rows, errs = read_table(root / "cities.csv", CITY_COLUMNS)
+    # ids whose absence follows from an earlier error (a row or a whole file that failed):
+    # references to them are not reported again
+    explained: set[str] = set()
+    rejected: list[dict[str, str]] = []
+    city_rows, errs = read_table(root / "cities.csv", CITY_COLUMNS, rejected)
     errors += errs
+    if not errs and not city_rows:
+        errs = [InputError("no cities: the table has a header but no rows", root / "cities.csv", 2)]
+        errors += errs
+    cities_failed = bool(errs) and not city_rows and not rejected
+    explained |= {r.get("id", "") for r in rejected}
     cities = [_city(r) for r in city_rows]
     _unique(city_rows, "id", errors)
 
     terminals: list[Terminal] = []
     terminal_rows: list[Row] = []
+    failed_kinds: set[TerminalKind] = set()
     for kind, name in TERMINAL_FILES.items():
         path = root / name
         if not path.exists():
             continue
-        rows, errs = read_table(path, TERMINAL_COLUMNS)
+        rejected = []
+        rows, errs = read_table(path, TERMINAL_COLUMNS, rejected)
         errors += errs
+        explained |= {r.get("id", "") for r in rejected}
+        if errs and not rows and not rejected:
+            failed_kinds.add(kind)
         terminal_rows += rows
         terminals += [_terminal(r, kind) for r in rows]
     _unique(terminal_rows, "id", errors)
     city_ids = {c.id for c in cities}
+    link_ends: set[str] | None = None
     for row in terminal_rows:
         if row["lat"] is None or row["lon"] is None:
-            if row["status"] == "open" or (
-                row["access_min"] is None and any(lk_end == row["id"] for lk_end in _link_ends(root))
-            ):
+            if row["status"] == "open" or row["access_min"] is None:
+                link_ends = _link_ends(root) if link_ends is None else link_ends
+            if row["status"] == "open" or (row["access_min"] is None and row["id"] in link_ends):
                 errors.append(
                     InputError(
                         "a terminal in service (or on a link) needs coordinates, or at least access_min",
@@ -574,36 +594,68 @@ def load_network(folder: str | Path) -> Network:
                 )
         if row["id"] in city_ids:
             errors.append(InputError("terminal id is also a city id", row.file, row.line, "id"))
-        if row["city"] not in city_ids:
+        if row["city"] not in city_ids and not cities_failed and row["city"] not in explained:
             errors.append(InputError(f"unknown city id '{row['city']}'", row.file, row.line, "city"))
 
-    road_nodes = _load_road_nodes(root, city_ids, {t.id for t in terminals}, errors)
+    road_nodes = _load_road_nodes(
+        root, city_ids, {t.id for t in terminals}, errors, None if cities_failed else explained
+    )
     road_node_ids = {n.id for n in road_nodes}
 
     link_files = [root / n for n in LINK_FILES if (root / n).exists()]
     if not link_files:
         errors.append(InputError(f"no link table found (expected one of {', '.join(LINK_FILES)})", root))
+    for kind, name in TERMINAL_FILES.items():
+        link_file = _LINK_FILE_OF_KIND[kind]
+        if (root / name).exists() and not (root / link_file).exists():
+            errors.append(
+                InputError(
+                    f"file not found ({name} lists terminals that only its links can serve)", root / link_file
+                )
+            )
     links: list[Link] = []
     terminal_kind = {t.id: t.kind for t in terminals}
+    missing_kinds = {k for k, name in TERMINAL_FILES.items() if not (root / name).exists()}
+    reported: set[TerminalKind] = failed_kinds  # terminal tables lost as a whole, already reported
+    road_ends = city_ids | road_node_ids
+    links_lost = any(
+        (root / name).exists() and not (root / _LINK_FILE_OF_KIND[k]).exists()
+        for k, name in TERMINAL_FILES.items()
+    )
     for path in link_files:
         rows, errs = read_table(path, LINK_COLUMNS)
         errors += errs
+        links_lost |= bool(errs) and not rows
         for row in rows:
             link = _link(row)
-            errors += _check_link(link, row, city_ids | road_node_ids, terminal_kind)
+            link_errors = _check_link(link, row, road_ends, terminal_kind, explained)
+            kind = link.mode.terminal_kind
+            if kind in missing_kinds:  # one error for the missing terminal table, not one per link
+                link_errors = [e for e in link_errors if e.field not in ("from", "to")]
+                if kind not in reported:
+                    reported.add(kind)
+                    errors.append(
+                        InputError(
+                            f"file not found ({path.name} has {kind.value} links)",
+                            root / TERMINAL_FILES[kind],
+                        )
+                    )
+            consequence = cities_failed if kind is None else kind in failed_kinds
+            errors += [e for e in link_errors if not (consequence and e.field in ("from", "to"))]
             links.append(link)
     _duplicate_links(links, errors)
 
     through: list[ThroughService] = []
     path = root / "through_services.csv"
-    if path.exists():
+    if path.exists() and (root / "links_rail.csv").exists():  # without rail links, that file is the error
         rows, errs = read_table(path, THROUGH_COLUMNS)
         errors += errs
         lines_at = _lines_at_stations(links)
         for row in rows:
             station = row["station"]
             if station not in terminal_kind:
-                errors.append(InputError(f"unknown station '{station}'", row.file, row.line, "station"))
+                if station not in explained and TerminalKind.RAIL not in reported:
+                    errors.append(InputError(f"unknown station '{station}'", row.file, row.line, "station"))
                 continue
             for key in ("line_a", "line_b"):
                 if row[key] not in lines_at.get(station, set()):
@@ -624,7 +676,8 @@ def load_network(folder: str | Path) -> Network:
             bad = False
             for key in ("from", "to"):
                 if row[key] not in terminal_city:
-                    errors.append(InputError(f"unknown terminal '{row[key]}'", row.file, row.line, key))
+                    if row[key] not in explained and not reported:
+                        errors.append(InputError(f"unknown terminal '{row[key]}'", row.file, row.line, key))
                     bad = True
             if not bad and terminal_city[row["from"]] != terminal_city[row["to"]]:
                 errors.append(
@@ -632,8 +685,10 @@ def load_network(folder: str | Path) -> Network:
                 )
             transfers.append(Transfer(row["from"], row["to"], row["minutes"], row["source"]))
 
-    changes = _line_changes(root / "line_changes.csv", links, errors)
-    projects = _projects(root / "projects.csv", links, errors)
+    later: list[InputError] = []  # about links: when a link table is lost, they follow from that
+    changes = _line_changes(root / "line_changes.csv", links, later)
+    projects = _projects(root / "projects.csv", links, later)
+    errors += [] if links_lost else later
 
     if errors:
         raise InputErrors(errors)
@@ -651,12 +706,18 @@ def load_network(folder: str | Path) -> Network:
 
 
 def _load_road_nodes(
-    root: Path, city_ids: set[str], terminal_ids: set[str], errors: list[InputError]
+    root: Path,
+    city_ids: set[str],
+    terminal_ids: set[str],
+    errors: list[InputError],
+    explained: frozenset[str] | set[str] | None = frozenset(),
 ) -> list[RoadNode]:
     """Read ``road_nodes.csv`` (optional), adding its problems to ``errors``.
 
     An entrance must name the city it serves; every id is unique and differs from the
-    city and terminal ids (a link end must say unambiguously what it joins).
+    city and terminal ids (a link end must say unambiguously what it joins). A city id
+    in ``explained`` (its row failed), or any city when ``explained`` is None (the city
+    table failed), is not reported again.
     """
     path = root / ROAD_NODES_FILE
     if not path.exists():
@@ -672,7 +733,8 @@ def _load_road_nodes(
         if r["kind"] == "entrance" and r["city"] is None:
             errors.append(InputError("an entrance needs the city it serves", r.file, r.line, "city"))
         if r["city"] is not None and r["city"] not in city_ids:
-            errors.append(InputError(f"unknown city id '{r['city']}'", r.file, r.line, "city"))
+            if explained is not None and r["city"] not in explained:
+                errors.append(InputError(f"unknown city id '{r['city']}'", r.file, r.line, "city"))
         nodes.append(
             RoadNode(
                 r["id"],
@@ -871,12 +933,18 @@ def _link(r: Row) -> Link:
 
 
 def _check_link(
-    link: Link, row: Row, road_ends: set[str], terminal_kind: dict[str, TerminalKind]
+    link: Link,
+    row: Row,
+    road_ends: set[str],
+    terminal_kind: dict[str, TerminalKind],
+    explained: set[str] | None = None,
 ) -> list[InputError]:
     """Problems of one link row; ``road_ends`` are the ids an expressway may join."""
     errors = []
     kind = link.mode.terminal_kind
     for key, node in (("from", link.from_id), ("to", link.to_id)):
+        if explained and node in explained:
+            continue  # its row failed: already reported
         if kind is None:
             if node not in road_ends:
                 errors.append(

@@ -11,7 +11,8 @@ from the origin, ties broken by the lowest edge index.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -33,7 +34,12 @@ __all__ = [
 BACKENDS = ("scipy", "igraph", "networkx")
 
 
-def node_distances(graph: Graph, backend: str = "scipy", sources: Sequence[int] | None = None) -> np.ndarray:
+def node_distances(
+    graph: Graph,
+    backend: str = "scipy",
+    sources: Sequence[int] | None = None,
+    matrix: sp.csr_matrix | None = None,
+) -> np.ndarray:
     """Shortest distances in seconds from each source to every node.
 
     Parameters
@@ -44,6 +50,9 @@ def node_distances(graph: Graph, backend: str = "scipy", sources: Sequence[int] 
         ``"scipy"`` (default), ``"igraph"``, or ``"networkx"`` (slow; the test oracle).
     sources
         Node indices to start from; default every city's ``origin`` node.
+    matrix
+        ``graph.csr()``, when the caller already has it (asking for a few sources at a
+        time); scipy only.
 
     Returns
     -------
@@ -52,7 +61,8 @@ def node_distances(graph: Graph, backend: str = "scipy", sources: Sequence[int] 
     """
     src = np.asarray(graph.origin_nodes if sources is None else sources, dtype=np.int64)
     if backend == "scipy":
-        return np.atleast_2d(dijkstra(graph.csr(), directed=True, indices=src))
+        matrix = graph.csr() if matrix is None else matrix
+        return np.atleast_2d(dijkstra(matrix, directed=True, indices=src))
     if backend == "igraph":
         return _igraph_distances(graph, src)
     if backend == "networkx":
@@ -107,28 +117,51 @@ class PathTree:
     pred_edge
         The edge by which each node is reached on its chosen path (-1 at the source and
         at unreachable nodes).
-    components
-        ``(n_nodes, 6)`` seconds of each component along the chosen path.
     """
 
     source: int
     distance: np.ndarray
     pred_edge: np.ndarray
-    components: np.ndarray
+    graph: Graph = field(repr=False, compare=False)
 
     def edges_to(self, node: int) -> list[int]:
         """Edge indices of the chosen path from the source to ``node``, in order."""
-        pred = self.__dict__.get("_pred_list")
-        if pred is None:
-            pred = self.__dict__["_pred_list"] = self.pred_edge.tolist()
-        tails = self.__dict__["_tail_list"]
         graph_edges: list[int] = []
-        e = pred[node]
-        while e >= 0:
+        pred, tail = self.pred_edge, self.graph.tail
+        while pred[node] >= 0:
+            e = int(pred[node])
             graph_edges.append(e)
-            e = pred[tails[e]]
+            node = int(tail[e])
         graph_edges.reverse()
         return graph_edges
+
+    def components_to(self, node: int) -> np.ndarray:
+        """Seconds of each component (:data:`~sim.graph.COMPONENTS`) along the path to ``node``."""
+        edges = self.edges_to(node)
+        if not edges:
+            return np.zeros(len(COMPONENTS), dtype=np.int64)
+        return self.graph.components[edges].sum(axis=0)
+
+    @cached_property
+    def components(self) -> np.ndarray:
+        """``(n_nodes, 6)`` seconds of each component along the chosen path to every node.
+
+        Computed for the whole tree at once by pointer jumping (``log2`` of the tree's
+        depth vectorised steps); :meth:`components_to` is cheaper for a few nodes.
+        """
+        n = len(self.pred_edge)
+        has = self.pred_edge >= 0
+        edges = self.pred_edge[has]
+        total = np.zeros((n, len(COMPONENTS)), dtype=np.int64)
+        total[has] = self.graph.components[edges]
+        up = np.arange(n)
+        up[has] = self.graph.tail[edges]
+        while True:
+            above = up[up]
+            if np.array_equal(above, up):
+                return total
+            total = total + np.where((up != np.arange(n))[:, None], total[up], 0)
+            up = above
 
 
 def shortest_path_tree(graph: Graph, source: int, distance: np.ndarray) -> PathTree:
@@ -153,25 +186,12 @@ def shortest_path_tree(graph: Graph, source: int, distance: np.ndarray) -> PathT
     # among tight edges pred_node[v] -> v, take the lowest index
     chosen = np.full(n, -1, dtype=np.int64)
     keep = pred_node[h] == t
-    for e, v in zip(idx[keep][::-1].tolist(), h[keep][::-1].tolist(), strict=True):
-        chosen[v] = e
-    # components along each chosen path, by pointer jumping (exact: whole seconds)
-    comps = np.zeros((n, len(COMPONENTS)), dtype=np.int64)
-    ancestor = np.full(n, -1, dtype=np.int64)
-    has = chosen >= 0
-    comps[has] = graph.components[chosen[has]]
-    ancestor[has] = graph.tail[chosen[has]]
-    ancestor[source] = -1
-    while True:
-        live = np.flatnonzero(ancestor >= 0)
-        if len(live) == 0:
-            break
-        up = ancestor[live]
-        comps[live] += comps[up]
-        ancestor[live] = ancestor[up]
-    tree = PathTree(source, distance, chosen, comps)
-    tree.__dict__["_tail_list"] = _edge_lists(graph)[1]
-    return tree
+    edges, heads = idx[keep], h[keep]  # edges ascending
+    by_head = np.argsort(heads, kind="stable")
+    _, first = np.unique(heads[by_head], return_index=True)
+    lowest = by_head[first]
+    chosen[heads[lowest]] = edges[lowest]
+    return PathTree(source, distance, chosen, graph)
 
 
 @dataclass(frozen=True)
@@ -222,22 +242,6 @@ _LEG_OF_EDGE = {
 _BOARDING = ("board", "tt_board")
 
 
-def _edge_lists(graph: Graph) -> tuple[list[list[float]], list[int], list[int]]:
-    """Per edge: its components in minutes, tail and head, as Python lists (cached on the graph).
-
-    Walking itineraries edge by edge in Python is several times faster on lists than on
-    numpy scalars.
-    """
-    cached = graph.__dict__.get("_path_lists")
-    if cached is None:
-        cached = ((graph.components / 60.0).tolist(), graph.tail.tolist(), graph.head.tolist())
-        graph.__dict__["_path_lists"] = cached
-    return cached
-
-
-_V = COMPONENTS.index("in_vehicle")
-
-
 def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
     """Return the legs of the chosen path from the tree's source to ``dest_node``.
 
@@ -246,45 +250,49 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
     and the in-vehicle part of boarding (the start-stop allowance) goes to the ride it
     starts. Zero-minute legs other than rides are left out.
     """
-    minutes_of, tails, heads = _edge_lists(graph)
-    kinds, lines, refs = graph.edge_kind, graph.edge_line, graph.node_ref
-    legs: list[list] = []  # [kind, mode, line, from, to, parts]
+    edges = tree.edges_to(dest_node)
+    if not edges:
+        return []
+    # the path's edges at once, as Python numbers: sums are the same as numpy's, in order
+    rows: list[list[float]] = (graph.components[edges] / 60.0).tolist()
+    tails: list[int] = graph.tail[edges].tolist()
+    heads: list[int] = graph.head[edges].tolist()
+    v_col = COMPONENTS.index("in_vehicle")
+    legs: list[list] = []  # kind, mode, line, from, to, minutes, parts
     previous = ""
     carried = 0.0
-    for e in tree.edges_to(dest_node):
-        edge_kind = kinds[e]
-        parts = minutes_of[e]
+    for e, parts, u, v in zip(edges, rows, tails, heads, strict=True):
+        edge_kind = graph.edge_kind[e]
+        kind = _LEG_OF_EDGE[edge_kind]
         if edge_kind in _BOARDING:
-            parts = list(parts)
-            carried, parts[_V] = parts[_V], 0.0
+            carried = parts[v_col]
+            parts[v_col] = 0.0
         elif edge_kind == "ride" and previous in _BOARDING:
-            parts = list(parts)
-            parts[_V] += carried
+            parts[v_col] += carried
             carried = 0.0
         continues = bool(legs) and (
             (edge_kind == "ride" and previous in ("ride", "through", "stay"))
             or edge_kind in ("through", "stay")
-            or (edge_kind == "road" and previous == "road" and legs[-1][2] == lines[e])
+            or (edge_kind == "road" and previous == "road" and legs[-1][2] == graph.edge_line[e])
         )
         if continues:
-            prev = legs[-1]
+            leg = legs[-1]
             if edge_kind == "through":
-                prev[2] = f"{prev[2]} > {lines[e].split('>', 1)[1]}"
-            prev[4] = refs[heads[e]]
-            total = prev[5]
-            for k in range(6):
-                total[k] += parts[k]
+                leg[2] = f"{leg[2]} > {graph.edge_line[e].split('>', 1)[1]}"
+            leg[4] = graph.node_ref[v]
+            leg[5] += sum(parts)
+            leg[6] = [a + b for a, b in zip(leg[6], parts, strict=True)]
         elif edge_kind not in ("alight", "stay"):
-            kind = _LEG_OF_EDGE[edge_kind]
-            line = lines[e] if kind in ("ride", "drive") else ""
-            legs.append([kind, graph.edge_mode[e], line, refs[tails[e]], refs[heads[e]], list(parts)])
+            line = graph.edge_line[e] if kind in ("ride", "drive") else ""
+            legs.append(
+                [kind, graph.edge_mode[e], line, graph.node_ref[u], graph.node_ref[v], sum(parts), parts]
+            )
         previous = edge_kind
-    out = []
-    for kind, mode, line, a, b, parts in legs:
-        minutes = sum(parts)
-        if minutes > 0 or kind in ("ride", "drive"):
-            out.append(Leg(kind, mode, line, a, b, minutes, dict(zip(COMPONENTS, parts, strict=True))))
-    return out
+    return [
+        Leg(kind, mode, line, a, b, minutes, dict(zip(COMPONENTS, parts, strict=True)))
+        for kind, mode, line, a, b, minutes, parts in legs
+        if minutes > 0 or kind in ("ride", "drive")
+    ]
 
 
 def station_to_station(legs: list[Leg]) -> float:

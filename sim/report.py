@@ -364,6 +364,7 @@ def render_report(
     style = _embedded_font(text + title) + _STYLE
     return (
         "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        '<meta name="generator" content="sim">'
         f"<title>sim report: {html.escape(title)}</title><style>{style}</style></head><body>\n"
         + text
         + "\n</body></html>\n"

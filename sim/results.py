@@ -7,6 +7,7 @@ inputs give byte-identical files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -17,6 +18,7 @@ from matplotlib.figure import Figure
 from sim.accessibility import city_indicators, network_indicators
 from sim.compare import Comparison
 from sim.evaluate import Evaluation
+from sim.figures.bounds import MAX_HEATMAP_CITIES, drawable
 from sim.network import Network
 from sim.output import write_csv, write_json
 from sim.verdicts import READING_ROW_COLUMNS, reading_rows
@@ -56,12 +58,18 @@ def save_figure(fig: Figure, folder: Path, stem: str) -> None:
 
 
 def network_map(result: Evaluation, full: Network) -> Figure:
-    """Return the scenario's network map, the links not in it dashed."""
+    """Return the scenario's network map, the links not in it dashed.
+
+    On large networks links are merged on a grid (:func:`sim.figures.bounds.drawable`),
+    and the title says so.
+    """
     from sim import figures
 
     s = result.scenario
     built = f"as built by end of {s.year}" if s.year else "open today"
-    return figures.plot_network(result.network, context=full, title=f"{s.name}: network {built}")
+    network, context, note = drawable(result.network, full)
+    title = f"{s.name}: network {built}" + (f"\n({note})" if note else "")
+    return figures.plot_network(network, context=context, title=title)
 
 
 def rail_od_heatmap(result: Evaluation) -> Figure | None:
@@ -71,6 +79,8 @@ def rail_od_heatmap(result: Evaluation) -> Figure | None:
     if "rail" not in result.results:
         return None
     cities = figures.od_order([c for c in result.network.cities if c.plan_status != "external"])
+    if len(cities) > MAX_HEATMAP_CITIES:
+        return None
     index = [result.city_ids.index(c.id) for c in cities]
     matrix = result.results["rail"].minutes[np.ix_(index, index)]
     return figures.plot_od_heatmap(cities, matrix, f"{result.scenario.name}: rail, door to door")
@@ -90,7 +100,7 @@ def change_maps(comparison: Comparison) -> dict[str, Figure]:
         rows = cities[cities["profile"] == profile]
         change = dict(zip(rows["city"], rows["weighted_avg_min_delta"], strict=True))
         out[profile] = figures.plot_change_map(
-            comparison.after.network,
+            drawable(comparison.after.network, max_cities=None)[0],
             change,
             f"{a} → {b}: change in population-weighted average door-to-door time ({profile})",
             "minutes, after − before (negative: faster)",
@@ -105,20 +115,41 @@ def target_counts(result: Evaluation) -> pd.DataFrame:
     return pd.DataFrame(reading_rows(result.targets), columns=list(READING_ROW_COLUMNS))
 
 
-def write_run(result: Evaluation, full: Network, folder: Path) -> None:
-    """Write the results of ``sim run`` (see :data:`RUN_FILES`)."""
+def write_run(
+    result: Evaluation, full: Network, folder: Path, progress: Callable[[str], None] | None = None
+) -> None:
+    """Write the results of ``sim run`` (see :data:`RUN_FILES`).
+
+    ``progress`` is called with a line of text before each table and figure. On large
+    networks the network map merges links on a grid and says so in its title; the
+    origin-destination picture is skipped beyond :data:`~sim.figures.bounds.MAX_HEATMAP_CITIES`
+    cities (``progress`` is told).
+    """
     from sim import figures
 
+    say = progress or (lambda _message: None)
+    say("writing tables")
     write_csv(result.travel_times(), folder / "travel_times.csv")
     write_csv(result.itineraries(), folder / "itineraries.csv")
     write_csv(result.targets_table(), folder / "targets.csv")
     write_csv(city_indicators(result), folder / "indicators.csv")
     write_csv(network_indicators(result), folder / "network_indicators.csv")
     write_json(result.summary(), folder / "summary.json")
+    say("drawing network.png/.svg")
     save_figure(network_map(result, full), folder, "network")
     heatmap = rail_od_heatmap(result)
     if heatmap is not None:
+        say("drawing od_rail.png/.svg")
         save_figure(heatmap, folder, "od_rail")
+    elif "rail" in result.results:
+        say(
+            f"od_rail.png/.svg skipped: more than {MAX_HEATMAP_CITIES} cities cannot be drawn legibly "
+            "(travel_times.csv has every pair)"
+        )
+    if not result.targets:
+        say("targets.png/.svg skipped: the scenario checks no targets")
+        return
+    say("drawing targets.png/.svg")
     save_figure(
         figures.plot_targets(target_counts(result), f"{result.scenario.name}: targets met"), folder, "targets"
     )
@@ -159,9 +190,8 @@ def write_map(
     city = result.network.city_by_id[origin]
     title = f"{result.scenario.name}: door-to-door minutes from {city.name_zh} {city.name_en} ({profile})"
     isos = isochrones(result, origin, profile, speed_kmh=speed_kmh)
-    save_figure(
-        figures.plot_travel_time_map(result.network, minutes, origin, title, isochrones=isos), folder, "map"
-    )
+    network = drawable(result.network, max_cities=None)[0]
+    save_figure(figures.plot_travel_time_map(network, minutes, origin, title, isochrones=isos), folder, "map")
     layer = isochrone_layer(isos, origin, profile, result.scenario.name)
     (folder / "isochrones.geojson").write_text(geojson_text(layer_collection(layer)), encoding="utf-8")
     table = pd.DataFrame(

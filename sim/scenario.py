@@ -28,6 +28,7 @@ from sim.errors import InputError
 from sim.modes import PROFILES, Profile
 from sim.modifications import apply_modifications, check_modification
 from sim.network import Network, load_network
+from sim.output import check_plain_name
 from sim.parameters import Parameters
 from sim.tomlfile import line_of_key, line_of_table, read_toml
 
@@ -178,8 +179,10 @@ def _load(name_or_path: str, chain: tuple[Path, ...]) -> Scenario:
         parent = _load(parent_ref, (*chain, path.resolve()))
     else:
         parent = Scenario(name=path.stem)
+    name = _get(data, "name", str, path, default=path.stem)
+    check_plain_name(name, path, line_of_key(path, "name"), "name")
     changes: dict[str, Any] = {
-        "name": _get(data, "name", str, path, default=path.stem),
+        "name": name,
         "file": path,
         "extends": parent.file if "extends" in data else None,
     }
@@ -198,6 +201,13 @@ def _load(name_or_path: str, chain: tuple[Path, ...]) -> Scenario:
                     "profiles",
                 )
             profiles.append(PROFILES[p])
+        if not profiles:
+            raise InputError(
+                "no profile: name at least one (valid: " + ", ".join(PROFILES) + ")",
+                path,
+                line_of_key(path, "profiles"),
+                "profiles",
+            )
         changes["profiles"] = tuple(profiles)
     if "targets" in data:
         targets = _get(data, "targets", str, path, default="")
@@ -208,8 +218,22 @@ def _load(name_or_path: str, chain: tuple[Path, ...]) -> Scenario:
         changes["include_expected"] = _get(data, "include_expected", bool, path, default=False)
     if "data_current_to" in data:
         changes["data_current_to"] = _get(data, "data_current_to", str, path, default=None)
-    changes["add_projects"] = parent.add_projects + tuple(_str_list(data, "add_projects", path))
-    changes["drop_projects"] = parent.drop_projects + tuple(_str_list(data, "drop_projects", path))
+    add, drop = _str_list(data, "add_projects", path), _str_list(data, "drop_projects", path)
+    both = sorted(set(add) & set(drop))
+    if both:
+        raise InputError(
+            f"project '{both[0]}' is both added and dropped",
+            path,
+            line_of_key(path, "drop_projects"),
+            "drop_projects",
+        )
+    # a scenario's own lists win over what it extends: adding undoes an inherited drop and back
+    changes["add_projects"] = tuple(p for p in parent.add_projects if p not in drop) + tuple(
+        p for p in add if p not in parent.add_projects
+    )
+    changes["drop_projects"] = tuple(p for p in parent.drop_projects if p not in add) + tuple(
+        p for p in drop if p not in parent.drop_projects
+    )
     try:
         changes["parameters"] = parent.parameters.with_overrides(
             _get(data, "parameters", dict, path, default={}), str(path)
@@ -267,7 +291,8 @@ def apply_scenario(scenario: Scenario, network: Network | None = None) -> Networ
         added = set(scenario.add_projects)
         # with the speeds and headways in force in the scenario's year, like the rest
         dated = full.values_in(scenario.year) if scenario.year is not None else full.links
-        extra = tuple(lk for lk in dated if lk.project in added and lk not in net.links)
+        present = set(net.links)
+        extra = tuple(lk for lk in dated if lk.project in added and lk not in present)
         have = {t.id for t in net.terminals}
         ends = {n for lk in extra for n in (lk.from_id, lk.to_id)}
         terms = tuple(t for t in full.terminals if t.id in ends and t.id not in have)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,7 +116,9 @@ def choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
-def read_table(path: Path, columns: tuple[Column, ...]) -> tuple[list[Row], list[InputError]]:
+def read_table(
+    path: Path, columns: tuple[Column, ...], rejected: list[dict[str, str]] | None = None
+) -> tuple[list[Row], list[InputError]]:
     """Read a CSV file into converted rows.
 
     Parameters
@@ -125,11 +127,16 @@ def read_table(path: Path, columns: tuple[Column, ...]) -> tuple[list[Row], list
         The CSV file (UTF-8, header row).
     columns
         What the table must contain. Extra columns are allowed and ignored.
+    rejected
+        If given, the raw cells (stripped text by column) of every row that did not
+        convert are appended to it, so that a caller can tell a reference to a row that
+        failed (a consequence of that error) from a reference to nothing.
 
     Returns
     -------
     rows, errors
-        Rows whose cells all converted, and one error per bad cell or missing column.
+        Rows whose cells all converted, and one error per bad cell (or one for the missing columns).
+        Line numbers are those of the line a row starts on (the header is line 1).
     """
     errors: list[InputError] = []
     rows: list[Row] = []
@@ -140,30 +147,43 @@ def read_table(path: Path, columns: tuple[Column, ...]) -> tuple[list[Row], list
     except OSError as error:
         return [], [InputError(f"cannot read ({error.strerror})", path)]
     with handle:
+        reader = csv.reader(handle)
+        start = 1
         try:
-            reader = csv.DictReader(handle)
-            header = reader.fieldnames
+            header = next(reader, None)
             if not header:
                 return [], [InputError("empty file: expected a header row", path, 1)]
-            present = {h.strip() for h in header}
+            names = [h.strip() for h in header]
+            present = set(names)
             missing = [c.name for c in columns if c.name not in present and not c.may_be_absent]
             if missing:
-                return [], [InputError("missing column", path, 1, name) for name in missing]
-            for line, raw in _numbered(reader):
-                row, row_errors = _convert(raw, columns, path, line)
+                more = (
+                    f" (and {', '.join(missing[1:])}; the header has {', '.join(names)})"
+                    if missing[1:]
+                    else ""
+                )
+                return [], [InputError(f"missing column{more}", path, 1, missing[0])]
+            while True:
+                start = reader.line_num + 1
+                cells = next(reader, None)
+                if cells is None:
+                    break
+                if not cells:
+                    continue  # a blank line
+                raw: dict[str | None, Any] = dict(zip(names, cells, strict=False))
+                if len(cells) > len(names):
+                    raw[None] = cells[len(names) :]
+                row, row_errors = _convert(raw, columns, path, start)
                 errors.extend(row_errors)
                 if row is not None:
                     rows.append(row)
+                elif rejected is not None:
+                    rejected.append({k: v.strip() for k, v in raw.items() if isinstance(k, str)})
         except UnicodeDecodeError:
             return [], [InputError("not UTF-8 text", path)]
         except csv.Error as error:
-            return [], [InputError(f"malformed CSV ({error})", path, reader.line_num)]
+            return [], [InputError(f"malformed CSV ({error})", path, start)]
     return rows, errors
-
-
-def _numbered(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str | None]]]:
-    for raw in reader:
-        yield reader.line_num, raw
 
 
 def _convert(

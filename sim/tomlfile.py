@@ -18,7 +18,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     Raises
     ------
     InputError
-        If the file is missing, unreadable or malformed (with the line tomllib reports).
+        If the file is missing, unreadable, starts with a byte-order mark, or is malformed
+        (with the line tomllib reports).
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -26,6 +27,13 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise InputError("file not found", path) from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(f"cannot read ({error})", path) from None
+    if text.startswith("\ufeff"):
+        raise InputError(
+            "the file starts with a byte-order mark (BOM), which TOML does not allow: save it as UTF-8 "
+            "without BOM",
+            path,
+            1,
+        )
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

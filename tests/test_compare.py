@@ -90,6 +90,7 @@ def test_compare_and_report_commands(tmp_path, capsys, monkeypatch):
         "map.png",
         "map.svg",
         "minutes.csv",
+        ".sim-results",
         "isochrones.geojson",
     }
 

@@ -19,7 +19,7 @@ from sim.graph import COMPONENTS
 from tests.conftest import with_hand_parameters
 
 TINY = (Path(__file__).parent / "data" / "tiny").resolve()
-CITIES = {"aa": (114.0, 30.0), "bb": (113.0, 29.0), "cc": (112.0, 28.0)}
+CITIES = {"aa": (114.0, 30.0), "bb": (113.0, 29.0), "cc": (112.6, 28.6)}  # tests/data/tiny/cities.csv
 
 
 @pytest.fixture

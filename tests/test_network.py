@@ -195,7 +195,7 @@ def link_lines(net: Network) -> set[str]:
 
 def test_as_of_drops_links_opened_later() -> None:
     full = load_network(TINY)
-    # tiny: L1 2010, L2 2012, L3 1990, L4 planned 2030, G1 G2 2000
+    # tiny: L1 2010, L2 2012, L3 2000, L4 planned 2030, G1 G2 2000
     net = full.as_of(2011)
     assert net.year == 2011
     assert link_lines(net) == {"L1", "L3", "G1", "G2"}
@@ -221,7 +221,7 @@ def test_as_of_keeps_open_links_of_unknown_year(net_dir: Path) -> None:
 
 
 def test_as_of_drops_links_of_terminals_not_yet_open(net_dir: Path) -> None:
-    # st_c opens in 2011: L3 (open since 1990) cannot be used before its station opens
+    # st_c opens in 2011: L3 (open since 2000) cannot be used before its station opens
     break_line(net_dir, "terminals_rail.csv", 5, ",open,2000,", ",open,2011,")
     full = load_network(net_dir)
     assert "L3" not in link_lines(full.as_of(2010))
@@ -256,8 +256,8 @@ def test_find_city_each_city_by_chinese_name_with_shi() -> None:
 
 def test_data_years_span_open_links_only() -> None:
     # documented as "first and last open_year of the open links": tiny's open links
-    # opened 1990 (L3) to 2012 (L2); L4 is only planned, for 2030
-    assert load_network(TINY).data_years == (1990, 2012)
+    # opened 2000 (L3, G1, G2) to 2012 (L2); L4 is only planned, for 2030
+    assert load_network(TINY).data_years == (2000, 2012)
 
 
 # ------------------------------------------------- links always end at existing nodes

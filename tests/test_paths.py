@@ -428,6 +428,7 @@ def test_legs_and_components_sum_to_door_to_door(random_networks: dict[int, Netw
                     for leg in legs:
                         assert sum(leg.parts.values()) == pytest.approx(leg.minutes, abs=1e-9, rel=0)
                     parts = tree.components[dest]
+                    assert (tree.components_to(dest) == parts).all()
                     assert parts.shape == (len(COMPONENTS),)
                     assert (parts >= 0).all()
                     assert int(parts.sum()) == dist[i, dest]  # whole seconds: exact
@@ -438,6 +439,50 @@ def test_legs_and_components_sum_to_door_to_door(random_networks: dict[int, Netw
                     assert graph.weight[edges].sum() == dist[i, dest]
                     checked += 1
     assert checked > 0
+
+
+def slow_tree(graph, source: int, distance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rule of shortest_path_tree, written plainly: breadth first over the tight edges,
+    each node reached from the earliest discovered predecessor by its lowest-index edge;
+    components accumulated node by node in that order."""
+    from collections import deque
+
+    n = graph.n_nodes
+    tight = [
+        e
+        for e in range(graph.n_edges)
+        if np.isfinite(distance[graph.tail[e]])
+        and distance[graph.tail[e]] + graph.weight[e] == distance[graph.head[e]]
+    ]
+    out: dict[int, list[int]] = {}
+    for e in tight:
+        out.setdefault(int(graph.tail[e]), []).append(e)
+    pred = np.full(n, -1, dtype=np.int64)
+    comps = np.zeros((n, len(COMPONENTS)), dtype=np.int64)
+    seen, queue = {source}, deque([source])
+    while queue:
+        u = queue.popleft()
+        for v in sorted({int(graph.head[e]) for e in out.get(u, [])}):  # scipy visits heads in order
+            if v in seen:
+                continue
+            seen.add(v)
+            pred[v] = min(e for e in out[u] if graph.head[e] == v)
+            comps[v] = comps[u] + graph.components[pred[v]]
+            queue.append(v)
+    return pred, comps
+
+
+@pytest.mark.parametrize("seed", SEEDS[:6])
+def test_the_vectorised_tree_equals_the_plain_rule(random_networks: dict[int, Network], seed: int) -> None:
+    net = random_networks[seed]
+    for name in PROFILE_NAMES:
+        graph = build_graph(net, PROFILES[name], HAND_PARAMETERS)
+        dist = node_distances(graph, "scipy")
+        for i, origin in enumerate(graph.origin_nodes.tolist()):
+            tree = shortest_path_tree(graph, origin, dist[i])
+            pred, comps = slow_tree(graph, origin, dist[i])
+            assert (tree.pred_edge == pred).all(), (seed, name, origin)
+            assert (tree.components == comps).all(), (seed, name, origin)
 
 
 @pytest.mark.parametrize("seed", SEEDS[:8])

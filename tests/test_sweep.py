@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
+from sim.errors import InputError
 from sim.graph import build_graph
 from sim.modes import PROFILES
-from sim.network import load_network
+from sim.network import great_circle_km, load_network
 from sim.paths import all_pairs
 from sim.scenario import BUNDLED_NETWORK, apply_scenario, load_scenario
 from sim.sweep.analysis import load_runs
@@ -64,22 +65,29 @@ def random_network(folder: Path, seed: int) -> None:
         "id,name_zh,name_en,province,lat,lon,population,population_source,metro_area,plan_status,source"
     ]
     stations = ["id,city,name_zh,name_en,lat,lon,access_min,access_note,status,open_year,source"]
+    points = []
     for i in range(n):
         lat, lon = 28 + rng.random() * 3, 111 + rng.random() * 5
+        points.append((round(lat, 3), round(lon, 3)))
         cities.append(
             f"c{i},城{i},C{i},test,{lat:.3f},{lon:.3f},{int(rng.integers(2, 9)) * 100000},t,,in-plan,t"
         )
         stations.append(f"s{i},c{i},站{i},S{i},{lat:.3f},{lon:.3f},{int(rng.integers(5, 30))},,open,2000,t")
+
+    def km(u: int, v: int) -> int:
+        # a route 5 to 60 % longer than the straight line, as sim validate expects of a railway
+        return int(great_circle_km(*points[u], *points[v]) * rng.uniform(1.05, 1.6)) + 1
+
     links = ["mode,line,from,to,km,speed_kmh,minutes,headway_min,status,open_year,project,plan,source"]
     for i in range(n - 1):
-        links.append(f"conventional,OLD,s{i},s{i + 1},{int(rng.integers(40, 150))},120,,60,open,2000,,,t")
+        links.append(f"conventional,OLD,s{i},s{i + 1},{km(i, i + 1)},120,,60,open,2000,,,t")
     for p in range(int(rng.integers(3, 6))):
         a, b = sorted(rng.choice(n, size=2, replace=False).tolist())
         mid = int(rng.integers(0, n))
         stops = [a, mid, b] if a < mid < b else [a, b]
         for u, v in itertools.pairwise(stops):
             links.append(
-                f"hsr,P{p},s{u},s{v},{int(rng.integers(30, 200))},{int(rng.choice([250, 300, 350]))},,"
+                f"hsr,P{p},s{u},s{v},{km(u, v)},{int(rng.choice([250, 300, 350]))},,"
                 f"{int(rng.integers(20, 90))},planned,2030,proj{p},,t"
             )
     folder.mkdir(parents=True)
@@ -187,8 +195,9 @@ def test_unwritable_output_is_one_line_and_exit_1(sweep_file, tmp_path, capsys):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     code = main(["sweep", str(path), "--out", str(blocker / "out"), "--processes", "1"])
-    err = capsys.readouterr().err.strip().splitlines()
-    assert code == 1 and len(err) == 1 and "Traceback" not in err[0] and "a-file" in err[0]
+    text = capsys.readouterr().err
+    err = [line for line in text.splitlines() if line.startswith("sim: error")]  # after progress lines
+    assert code == 1 and len(err) == 1 and "Traceback" not in text and "a-file" in err[0]
 
 
 def test_dask_local_cluster_gives_the_same_rows(sweep_file, tmp_path):
@@ -324,3 +333,120 @@ def test_pass_counts_give_the_base_and_the_range_per_reading_headline_first():
             "scenarios_met": 2,
         },
     ]
+
+
+# ------------------------------------------------------------------------ resume knows its world
+
+
+def test_resume_refuses_when_the_base_scenario_changed(sweep_file, tmp_path):
+    path, _ = sweep_file
+    out = tmp_path / "out"
+    run_sweep(path, out, workers=1, progress=False)
+    base = tmp_path / "base.toml"
+    base.write_text(base.read_text(encoding="utf-8") + "[parameters]\nfirst_wait = 'half_headway'\n", "utf-8")
+    before = sorted(p.name for p in (out / "runs.parquet").iterdir())
+    with pytest.raises(InputError, match=r"refusing to resume.*scenario file base\.toml.*parameters"):
+        run_sweep(path, out, workers=1, resume=True, progress=False)
+    assert sorted(p.name for p in (out / "runs.parquet").iterdir()) == before  # nothing mixed in
+    run_sweep(path, out, workers=1, force=True, progress=False)  # --force starts again
+
+
+def test_resume_refuses_when_a_network_table_changed(sweep_file, tmp_path):
+    path, _ = sweep_file
+    out = tmp_path / "out"
+    run_sweep(path, out, workers=1, progress=False)
+    links = tmp_path / "net" / "links_rail.csv"
+    links.write_text(links.read_text(encoding="utf-8").replace(",120,,60,", ",121,,60,", 1), "utf-8")
+    with pytest.raises(InputError, match=r"network table links_rail\.csv"):
+        run_sweep(path, out, workers=1, resume=True, progress=False)
+
+
+def test_resume_of_an_unchanged_sweep_is_accepted_and_its_inputs_recorded(sweep_file, tmp_path):
+    import json
+
+    path, _ = sweep_file
+    out = tmp_path / "out"
+    run_sweep(path, out, workers=1, progress=False)
+    inputs = json.loads((out / "sweep.json").read_text(encoding="utf-8"))["inputs"]
+    assert {"program version", "sweep file t.toml", "scenario file base.toml", "parameters"} <= set(inputs)
+    assert "network table links_rail.csv" in inputs
+    run_sweep(path, out, workers=1, resume=True, progress=False)
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has ended, only not yet reaped
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_killing_the_main_process_ends_its_workers(tmp_path):
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "sweep", "planned-rail", "--out", str(out), "--processes", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 120
+    workers: list[int] = []
+    while time.time() < deadline and len(workers) < 2:
+        time.sleep(0.2)
+        workers = children_of(proc.pid)
+    try:
+        assert len(workers) >= 2, "the sweep did not start its workers"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and any(running(w) for w in workers):
+        time.sleep(0.1)
+    assert not any(running(w) for w in workers)
+
+
+def test_a_dask_sweep_ends_without_tracebacks(sweep_file, tmp_path):
+    pytest.importorskip("dask.distributed")
+    path, _ = sweep_file
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sim.cli",
+            "sweep",
+            str(path),
+            "--out",
+            str(tmp_path / "out"),
+            "--workers",
+            "2",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "CommClosedError" not in result.stderr, result.stderr
+
+
+def test_a_process_does_not_reuse_what_it_built_for_another_world(sweep_file, tmp_path):
+    # in one process (a server, a notebook): run, edit the base scenario, run again
+    path, _ = sweep_file
+    before = load_runs(run_sweep(path, tmp_path / "a", workers=1, progress=False)[0])
+    base = tmp_path / "base.toml"
+    base.write_text(base.read_text(encoding="utf-8") + "[parameters]\nfirst_wait = 'half_headway'\n", "utf-8")
+    after = load_runs(run_sweep(path, tmp_path / "b", workers=1, progress=False)[0])
+    assert (after["weighted_avg_min"] > before["weighted_avg_min"]).all()  # every first wait now counts

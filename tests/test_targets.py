@@ -222,6 +222,13 @@ def test_port_rail_access_within_the_stated_distance(tmp_path):
         "pt_far,bb,乙港,Beta port,29.0,113.0,,,open,,test\n",
         encoding="utf-8",
     )
+    # ports need a waterway to be terminals of the network (the data gate checks it): one
+    # channel between them, which no rail reading uses
+    (folder / "links_water.csv").write_text(
+        "mode,line,from,to,km,speed_kmh,minutes,headway_min,status,open_year,project,plan,source\n"
+        "waterway,test river,pt_near,pt_far,160,12,,,open,,,,test\n",
+        encoding="utf-8",
+    )
     text = f"""
 [[target]]
 id = "port-rail"

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 from sim import __version__
 from sim.cli import calibrate, compare, export, report, route, run, scenarios, sweep, travel_map, validate
-from sim.cli.common import add_common_options, configure_messages, debug
+from sim.cli.common import add_common_options, configure_messages, debug, escape_unencodable_output
 from sim.errors import (
     EXIT_BAD_INPUT,
     EXIT_CODES,
@@ -66,6 +66,7 @@ COMMANDS = (run, route, compare, travel_map, report, scenarios, sweep, export, v
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sim`` command line; return the exit status (see :data:`sim.errors.EXIT_CODES`)."""
+    escape_unencodable_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "quiet", False) and getattr(args, "verbose", False):

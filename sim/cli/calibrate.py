@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import add_network_options, info
-from sim.network import load_network
-from sim.output import atomic_folder, write_csv, write_json
+from sim.cli.common import add_force_option, add_network_options, checked_network, data_folders, info
+from sim.output import atomic_folder, check_output_folder, write_csv, write_json
 from sim.scenario import load_scenario
 
-__all__ = ["register"]
+__all__ = ["CALIBRATION_FILES", "register"]
+
+CALIBRATION_FILES = ("calibration.csv", "summary.json", "observed_vs_modelled.png")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -32,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "by least squares and print them (nothing is changed)",
     )
     add_network_options(cal)
+    add_force_option(cal)
     cal.set_defaults(func=command)
 
 
@@ -41,7 +43,14 @@ def command(args: argparse.Namespace) -> int:
     from sim.figures import plot_calibration
 
     scenario = load_scenario(args.scenario, args.network)
-    full = load_network(scenario.network_folder)
+    safety = {
+        "written_by": "sim calibrate",
+        "force": args.force,
+        "protected": data_folders(scenario),
+        "known": CALIBRATION_FILES,
+    }
+    check_output_folder(args.out, **safety)
+    full = checked_network(args, scenario)
     observations = load_observations(args.observed or scenario.network_folder / "observed_times.csv", full)
     info(f"comparing {len(observations)} observations, each with the network of its year")
     table = calibrate(scenario, full, observations, args.backend)
@@ -54,7 +63,7 @@ def command(args: argparse.Namespace) -> int:
             folder / "observed_vs_modelled.png", metadata={"Software": None}
         )
 
-    atomic_folder(args.out, fill)
+    atomic_folder(args.out, fill, **safety)
     print(f"{'pair':<26} {'profile':<7} {'observed':>8} {'model':>7} {'error':>7} {'%':>6} {'counted%':>8}")
     for _, r in table.iterrows():
         bound = {"upper": "<", "lower": ">"}.get(r["bound"], "")

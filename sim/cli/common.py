@@ -1,4 +1,4 @@
-"""What the commands share: common options, messages, JSON and stdout output, text layout.
+"""What the commands share: options, messages, JSON and stdout, the data gate, safe outputs.
 
 Conventions every command follows, implemented here once:
 
@@ -8,6 +8,9 @@ Conventions every command follows, implemented here once:
 * ``--json`` prints one JSON document on standard output instead of the text
   (:func:`emit_json`), numbers as numbers and missing values as ``null``.
 * A file argument of ``-`` means standard output (:func:`output_path`, :func:`write_text`).
+* A network is loaded through the checks of ``sim validate`` (:func:`checked_network`);
+  outputs are written only where they are sim's own (:func:`add_force_option`,
+  :func:`data_folders`, :mod:`sim.output`).
 """
 
 from __future__ import annotations
@@ -20,38 +23,49 @@ import math
 import shutil
 import sys
 import tempfile
+import time
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from sim.network import Network
 from sim.output import atomic_file
 from sim.paths import BACKENDS
-from sim.scenario import Scenario, load_scenario
+from sim.scenario import BUNDLED_NETWORK, BUNDLED_SCENARIOS, Scenario, load_scenario
 
 __all__ = [
+    "QUIET_FIRST_S",
     "STDOUT",
     "add_common_options",
+    "add_force_option",
     "add_json_option",
     "add_network_options",
+    "checked_network",
     "configure_messages",
+    "data_folders",
     "debug",
     "emit_json",
+    "escape_unencodable_output",
     "info",
     "is_stdout",
     "jsonable",
     "minutes_text",
     "output_path",
     "pad",
+    "progress",
     "quiet",
     "require_geo_or_exit",
     "scenario_from_args",
     "text_width",
     "write_text",
 ]
+
+QUIET_FIRST_S = 3.0
+"""Seconds ``route`` and ``export`` work before they show progress."""
 
 STDOUT = "-"
 _LOG = logging.getLogger("sim.cli")
@@ -187,6 +201,21 @@ def output_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
         sys.stdout.buffer.flush()
 
 
+def escape_unencodable_output() -> None:
+    r"""Let stdout and stderr escape what their encoding cannot show (``\u6b66``), not fail.
+
+    A terminal or pipe set to ASCII (``PYTHONIOENCODING=ascii``, ``LANG=C``) then shows
+    city names as escapes instead of ending the command in ``UnicodeEncodeError``.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or unusual stream: leave it as it is
+                pass
+
+
 def add_network_options(p: argparse.ArgumentParser) -> None:
     """Add ``--network`` and ``--backend`` to a command."""
     from pathlib import Path
@@ -204,6 +233,77 @@ def scenario_from_args(args: argparse.Namespace, name: str) -> Scenario:
         scenario = replace(scenario, year=args.year, name=f"{scenario.name}-{args.year}")
     debug(f"scenario '{scenario.name}' from {scenario.file}, network {scenario.network_folder}")
     return scenario
+
+
+def add_force_option(p: argparse.ArgumentParser) -> None:
+    """Add ``--force``: replace an existing output that sim did not write."""
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out that sim did not write (never the current directory, a folder "
+        "holding the data, or a file in place of a folder)",
+    )
+
+
+def data_folders(*scenarios: Scenario) -> tuple[Path, ...]:
+    """Folders whose loss would lose the project's data: outputs may not replace them."""
+    folders = [BUNDLED_NETWORK, BUNDLED_SCENARIOS]
+    for s in scenarios:
+        folders.append(s.network_folder)
+        folders += [f.parent for f in (s.file, s.extends, s.targets_file) if f is not None]
+    return tuple(dict.fromkeys(folders))
+
+
+def checked_network(args: argparse.Namespace, *scenarios: Scenario) -> Network:
+    """Load the scenarios' network through the one gate (:func:`sim.validate.load_checked_network`).
+
+    Errors stop the command (exit 2). Warnings are printed once per command on stderr
+    (not with ``-q``, which prints results and errors only): those that change what a
+    run means (a missing table and what is then assumed; a year outside the data) in
+    full, those about rows of the data counted in one line (``sim validate`` lists
+    them). The scenarios must share one network folder.
+    """
+    from sim.validate import Problem, load_checked_network
+
+    folder = scenarios[0].network_folder
+    log = progress(args)
+    started = time.perf_counter()
+    log(f"loading and checking the network in {folder}")
+    found: list[Problem] = []
+    network = load_checked_network(folder, scenarios, warn=found.append)
+    log(
+        f"network: {len(network.cities):,} cities, {len(network.terminals):,} terminals, "
+        f"{len(network.links):,} links ({time.perf_counter() - started:.1f} s)"
+    )
+    printed: set[str] = args.__dict__.setdefault("_warned", set())
+    fresh = [p for p in found if str(p) not in printed]
+    printed.update(str(p) for p in fresh)
+    rows = [p for p in fresh if p.scope == "row"]
+    for problem in fresh:
+        if problem.scope != "row":
+            info(str(problem))  # -q: results and errors only
+    if rows:
+        log(f"{len(rows)} warnings about rows of the data (sim validate {folder} lists them)")
+    return network
+
+
+def progress(args: argparse.Namespace) -> Callable[[str], None]:
+    """Return a function that prints a progress line on stderr.
+
+    Nothing with ``-q/--quiet`` (the lines go through :func:`info`). Commands whose
+    output on stdout is the answer itself (``route``, ``export``) stay silent for their
+    first :data:`QUIET_FIRST_S` seconds, so that progress shows only when the work is long.
+    """
+    if quiet(args):
+        return lambda _message: None
+    started = args.__dict__.setdefault("_started", time.perf_counter())
+    lazy = getattr(args, "command", None) in ("route", "export")
+
+    def say(message: str) -> None:
+        if not lazy or time.perf_counter() - started > QUIET_FIRST_S:
+            info(message)
+
+    return say
 
 
 def text_width(text: str) -> int:

@@ -9,22 +9,40 @@ from typing import Any
 import numpy as np
 
 from sim.cli.common import (
+    add_force_option,
     add_json_option,
     add_network_options,
+    checked_network,
+    data_folders,
     emit_json,
     info,
     minutes_text,
+    progress,
     require_geo_or_exit,
 )
 from sim.compare import Comparison, compare
 from sim.evaluate import evaluate
 from sim.naming import project_name
 from sim.network import Network, load_network
-from sim.output import atomic_folder
+from sim.output import atomic_folder, check_output_folder
 from sim.results import write_comparison
 from sim.scenario import load_scenario
 
-__all__ = ["comparison_record", "comparison_report", "register"]
+__all__ = ["COMPARE_FILES", "comparison_record", "comparison_report", "register"]
+
+# what sim compare wrote before its folders carried a marker (see sim.output.check_output_folder)
+COMPARE_FILES = (
+    "od_changes.csv",
+    "target_changes.csv",
+    "target_summary.csv",
+    "city_changes.csv",
+    "network_changes.csv",
+    "differences.json",
+    "change_*.png",
+    "change_*.svg",
+    "targets.png",
+    "targets.svg",
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,6 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_network_options(cmp_)
     add_json_option(cmp_)
+    add_force_option(cmp_)
     cmp_.set_defaults(func=command)
 
 
@@ -55,11 +74,25 @@ def command(args: argparse.Namespace) -> int:
         require_geo_or_exit()
     before = load_scenario(args.before, args.network)
     after = load_scenario(args.after, args.network)
-    info(f"evaluating '{before.name}' and '{after.name}'")
-    ev_a = evaluate(before, backend=args.backend)
-    ev_b = evaluate(after, backend=args.backend)
-    comparison = compare(ev_a, ev_b)
+    log = progress(args)
     out = args.out or Path("results") / f"compare-{before.name}-vs-{after.name}"
+    safety = {
+        "written_by": "sim compare",
+        "force": args.force,
+        "protected": data_folders(before, after),
+        "known": COMPARE_FILES,
+    }
+    check_output_folder(out, **safety)
+    log(f"evaluating '{before.name}' and '{after.name}'")
+    networks = {}
+    for s in (before, after):
+        if s.network_folder not in networks:
+            networks[s.network_folder] = checked_network(
+                args, *(x for x in (before, after) if x.network_folder == s.network_folder)
+            )
+    ev_a = evaluate(before, networks[before.network_folder], backend=args.backend, progress=log)
+    ev_b = evaluate(after, networks[after.network_folder], backend=args.backend, progress=log)
+    comparison = compare(ev_a, ev_b)
 
     def fill(tmp: Path) -> None:
         write_comparison(comparison, tmp)
@@ -68,7 +101,7 @@ def command(args: argparse.Namespace) -> int:
 
             write_comparison_gpkg(comparison, tmp, f"compare-{before.name}-vs-{after.name}")
 
-    atomic_folder(out, fill)
+    atomic_folder(out, fill, **safety)
     if args.json:
         emit_json(comparison_record(comparison, out))
     else:

@@ -5,10 +5,20 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from sim.cli.common import info, is_stdout, output_path, write_text
+from sim.cli.common import (
+    add_force_option,
+    checked_network,
+    data_folders,
+    info,
+    is_stdout,
+    output_path,
+    write_text,
+)
 from sim.errors import InputError
 from sim.modes import PROFILES
+from sim.output import atomic_path, check_output_file
 from sim.scenario import apply_scenario, load_scenario
 
 __all__ = ["register"]
@@ -48,6 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="CITY",
         help="add an 'isochrones' layer (60/120/180 min from CITY on --profile) to .gpkg/.geojson",
     )
+    add_force_option(exp)
     exp.set_defaults(func=command)
 
 
@@ -55,6 +66,8 @@ def command(args: argparse.Namespace) -> int:
     """Run ``sim export``."""
     from sim.export import export_format
 
+    if not is_stdout(args.file) and Path(args.file).is_dir():
+        raise InputError("refusing to write a file over a folder", args.file)
     if args.format:
         suffix = f".{args.format}"
     elif is_stdout(args.file):
@@ -67,22 +80,19 @@ def command(args: argparse.Namespace) -> int:
         raise InputError(str(error).splitlines()[0], args.file) from None
 
 
-def _write(file: str, suffix: str, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file and a rename, or to standard output for ``-``."""
-    from sim.export._atomic import atomic_path
-
+def _write(file: str, suffix: str, write: Callable[[Path], None], safety: dict[str, Any]) -> None:
+    """Write through a temporary file and a rename (checked by ``safety``), or to standard output."""
     if is_stdout(file):
         with output_path(file, suffix) as path:
             write(path)
     else:
-        atomic_path(Path(file), write)
+        atomic_path(Path(file), write, **safety)
 
 
 def _export(args: argparse.Namespace, suffix: str) -> int:
     from dataclasses import replace
 
     from sim.evaluate import evaluate
-    from sim.network import load_network
 
     if suffix == ".gpkg":
         from sim.export.gpkg import require_geo
@@ -95,7 +105,10 @@ def _export(args: argparse.Namespace, suffix: str) -> int:
 
     where = "standard output" if is_stdout(args.file) else args.file
     scenario = load_scenario(args.scenario, args.network)
-    full = load_network(scenario.network_folder)
+    safety = {"force": args.force, "protected": data_folders(scenario)}
+    if not is_stdout(args.file):
+        check_output_file(Path(args.file), **safety)  # before the work, so that a refusal costs nothing
+    full = checked_network(args, scenario)
     if suffix in (".graphml", ".gexf"):
         from sim.export import write_gexf, write_graphml
         from sim.graph import build_graph
@@ -103,7 +116,7 @@ def _export(args: argparse.Namespace, suffix: str) -> int:
         net = apply_scenario(scenario, full)
         graph = build_graph(net, PROFILES[args.profile], scenario.parameters)
         writer = write_graphml if suffix == ".graphml" else write_gexf
-        _write(args.file, suffix, lambda path: writer(graph, path, net))
+        _write(args.file, suffix, lambda path: writer(graph, path, net), safety)
         info(
             f"wrote {where}: {graph.n_nodes} nodes, {graph.n_edges} edges "
             f"({args.profile}, '{scenario.name}'), lon/lat on nodes"
@@ -116,7 +129,7 @@ def _export(args: argparse.Namespace, suffix: str) -> int:
     if suffix == ".omx":
         from sim.export.omx import omx_matrices, write_omx
 
-        _write(args.file, suffix, lambda path: write_omx(result, path))
+        _write(args.file, suffix, lambda path: write_omx(result, path), safety)
         info(
             f"wrote {where}: {len(omx_matrices(result))} matrices of {len(result.city_ids)} cities "
             f"({', '.join(result.results)}; '{scenario.name}')"
@@ -133,15 +146,17 @@ def _export(args: argparse.Namespace, suffix: str) -> int:
     if suffix == ".gpkg":
         from sim.export.gpkg import write_gpkg
 
-        _write(args.file, suffix, lambda path: write_gpkg(found, path))
+        _write(args.file, suffix, lambda path: write_gpkg(found, path), safety)
         info(f"wrote {where}: layers {names} ('{scenario.name}')")
         return 0
-    from sim.export.geojson import geojson_text, layer_collection, write_geojson
+    from sim.export.geojson import geojson_layer_paths, geojson_text, layer_collection, write_geojson
 
     if is_stdout(args.file):
         write_text(args.file, geojson_text(layer_collection(*found, tag=True)))
         info(f"wrote {where}: layers {names} in one collection ('{scenario.name}')")
         return 0
+    for beside_file in geojson_layer_paths(found, Path(args.file)):
+        check_output_file(beside_file, **safety)
     paths = write_geojson(found, Path(args.file))
     beside = ", ".join(p.name for p in paths[1:])
     info(f"wrote {args.file} and {len(paths) - 1} layer files beside it ({beside})")

@@ -10,6 +10,7 @@ import numpy as np
 from sim.cli.common import (
     add_json_option,
     add_network_options,
+    checked_network,
     emit_json,
     pad,
     scenario_from_args,
@@ -19,7 +20,6 @@ from sim.errors import InputError
 from sim.evaluate import evaluate_profile
 from sim.graph import COMPONENTS
 from sim.modes import PROFILES
-from sim.network import load_network
 from sim.paths import Leg
 from sim.scenario import apply_scenario
 
@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def command(args: argparse.Namespace) -> int:
     """Run ``sim route``."""
     scenario = scenario_from_args(args, args.scenario)
-    full = load_network(scenario.network_folder)
+    full = checked_network(args, scenario)
     net = apply_scenario(scenario, full)
     a, b = net.find_city(args.origin), net.find_city(args.destination)
     if a.id == b.id:

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import argparse
 import textwrap
+import time
 from pathlib import Path
 
 from sim.cli.common import (
+    add_force_option,
     add_json_option,
     add_network_options,
+    checked_network,
+    data_folders,
     emit_json,
     info,
     pad,
+    progress,
     require_geo_or_exit,
     scenario_from_args,
     text_width,
 )
 from sim.errors import EXIT_TARGETS_NOT_MET
 from sim.evaluate import Evaluation, evaluate, network_year
-from sim.network import load_network
-from sim.output import atomic_folder
+from sim.output import atomic_folder, check_output_folder
 from sim.results import RUN_FILES, write_run
 from sim.verdicts import ReadingResult, TargetResult, gap_text
 
@@ -52,6 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "headline reading (results are still written; targets not yet due, or undetermined, do not "
         "count), so that a script or CI job can gate on the plans' targets",
     )
+    add_force_option(run)
     run.set_defaults(func=command)
 
 
@@ -60,19 +65,29 @@ def command(args: argparse.Namespace) -> int:
     scenario = scenario_from_args(args, args.scenario)
     if args.gpkg:
         require_geo_or_exit()
-    info(f"scenario '{scenario.name}' on {scenario.network_folder}")
-    full = load_network(scenario.network_folder)
-    result = evaluate(scenario, full, backend=args.backend)
+    log = progress(args)
     out = args.out or Path("results") / scenario.name
+    safety = {
+        "written_by": "sim run",
+        "force": args.force,
+        "protected": data_folders(scenario),
+        "known": RUN_FILES,
+    }
+    check_output_folder(out, **safety)  # before the work, so that a refused --out costs nothing
+    log(f"scenario '{scenario.name}' on {scenario.network_folder}")
+    full = checked_network(args, scenario)
+    result = evaluate(scenario, full, backend=args.backend, progress=log)
+    started = time.perf_counter()
 
     def fill(tmp: Path) -> None:
-        write_run(result, full, tmp)
+        write_run(result, full, tmp, progress=log)
         if args.gpkg:
             from sim.export.gpkg import write_run_gpkg
 
             write_run_gpkg(result, full, tmp)
 
-    atomic_folder(out, fill)
+    atomic_folder(out, fill, **safety)
+    log(f"tables and figures written ({time.perf_counter() - started:.1f} s)")
     if args.json:
         emit_json(result.summary())  # the summary.json document, the headline reading first
     else:

@@ -28,18 +28,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     sw.add_argument(
         "--resume", action="store_true", help="finish an interrupted sweep (no row lost or duplicated)"
     )
-    sw.add_argument("--force", action="store_true", help="discard existing results and start again")
+    sw.add_argument(
+        "--force",
+        action="store_true",
+        help="discard existing results and start again (also: write into a folder sim did not make)",
+    )
     sw.set_defaults(func=command)
 
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim sweep``."""
+    from sim.cli.common import checked_network, data_folders
+    from sim.output import check_output_folder
     from sim.sweep.outputs import write_analyses
-    from sim.sweep.runner import run_sweep
+    from sim.sweep.runner import SWEEP_FILES, run_sweep
     from sim.sweep.spec import load_sweep
 
     spec = load_sweep(args.file)
     out = args.out or Path("results") / f"sweep-{spec.name}"
+    check_output_folder(
+        out, force=args.force, protected=data_folders(spec.base), known=SWEEP_FILES, written_by="sim sweep"
+    )
+    network = checked_network(args, spec.base)
     started = time.perf_counter()
     _, total = run_sweep(
         spec.file,
@@ -49,6 +59,7 @@ def command(args: argparse.Namespace) -> int:
         force=args.force,
         scheduler=args.scheduler,
         dask_workers=args.workers,
+        network=network,
         progress=not quiet(args),
     )
     seconds = time.perf_counter() - started

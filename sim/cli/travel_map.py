@@ -6,16 +6,24 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from sim.cli.common import add_network_options, info
+from sim.cli.common import (
+    add_force_option,
+    add_network_options,
+    checked_network,
+    data_folders,
+    info,
+    progress,
+)
 from sim.errors import InputError
 from sim.evaluate import evaluate
 from sim.modes import PROFILES
-from sim.network import load_network
-from sim.output import atomic_folder
+from sim.output import atomic_folder, check_output_folder
 from sim.results import write_map
 from sim.scenario import apply_scenario, load_scenario
 
-__all__ = ["register"]
+__all__ = ["MAP_FILES", "register"]
+
+MAP_FILES = ("map.png", "map.svg", "minutes.csv")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,21 +48,29 @@ def register(sub: argparse._SubParsersAction) -> None:
         "access_speed_kmh / access_detour, 19.2 km/h)",
     )
     add_network_options(mp)
+    add_force_option(mp)
     mp.set_defaults(func=command)
 
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim map``."""
     scenario = load_scenario(args.scenario, args.network)
-    full = load_network(scenario.network_folder)
+    full = checked_network(args, scenario)
     city = apply_scenario(scenario, full).find_city(args.city)
-    scenario = replace(scenario, profiles=(PROFILES[args.profile],), targets_file=None)
-    result = evaluate(scenario, full, backend=args.backend)
     out = args.out or Path("results") / f"map-{city.id}-{scenario.name}-{args.profile}"
     if args.access_speed is not None and not args.access_speed > 0:
         raise InputError(
             f"must be a positive number of km/h, not {args.access_speed:g}", None, None, "--access-speed"
         )
-    atomic_folder(out, lambda tmp: write_map(result, city.id, args.profile, tmp, args.access_speed))
+    safety = {
+        "written_by": "sim map",
+        "force": args.force,
+        "protected": data_folders(scenario),
+        "known": MAP_FILES,
+    }
+    check_output_folder(out, **safety)
+    scenario = replace(scenario, profiles=(PROFILES[args.profile],), targets_file=None)
+    result = evaluate(scenario, full, backend=args.backend, progress=progress(args))
+    atomic_folder(out, lambda tmp: write_map(result, city.id, args.profile, tmp, args.access_speed), **safety)
     info(f"wrote {out}/ (map.png, map.svg, minutes.csv, isochrones.geojson)")
     return 0

@@ -16,9 +16,10 @@ from typing import Any
 
 from shapely.geometry import mapping
 
+from sim.generator import generator
 from sim.geo.layers import Layer
 
-__all__ = ["geojson_text", "layer_collection", "write_geojson"]
+__all__ = ["geojson_layer_paths", "geojson_text", "layer_collection", "write_geojson"]
 
 
 def _round(value: Any) -> Any:
@@ -43,14 +44,17 @@ def _value(v: Any) -> Any:
 
 
 def layer_collection(*layers: Layer, tag: bool = False) -> dict[str, Any]:
-    """Return a FeatureCollection of the layers' features (``tag``: add a ``layer`` property)."""
+    """Return a FeatureCollection of the layers' features (``tag``: add a ``layer`` property).
+
+    The collection names its ``generator`` (``sim VERSION``), a foreign member readers ignore.
+    """
     features = []
     for layer in layers:
         for geom, row in zip(layer.geometries, layer.rows, strict=True):
             props = {"layer": layer.name} if tag else {}
             props.update({k: _value(row.get(k)) for k in layer.columns})
             features.append({"type": "Feature", "properties": props, "geometry": _geometry(geom)})
-    return {"type": "FeatureCollection", "features": features}
+    return {"type": "FeatureCollection", "generator": generator(), "features": features}
 
 
 def geojson_text(collection: dict[str, Any]) -> str:
@@ -63,13 +67,23 @@ def geojson_text(collection: dict[str, Any]) -> str:
 
 def write_geojson(layers: list[Layer], path: Path) -> list[Path]:
     """Write ``path`` (every layer) and ``<stem>-<layer>.geojson`` per layer; return the paths."""
-    from sim.output import atomic_file
+    from sim.output import replace_atomically
+
+    def text(target: Path, *chosen: Layer, tag: bool = False) -> None:
+        def write(tmp: Path) -> None:
+            tmp.write_text(geojson_text(layer_collection(*chosen, tag=tag)), encoding="utf-8")
+
+        replace_atomically(target, write)
 
     path = Path(path)
-    written = []
-    for layer in layers:
-        target = path.with_name(f"{path.stem}-{layer.name}{path.suffix}")
-        atomic_file(target, geojson_text(layer_collection(layer)))
-        written.append(target)
-    atomic_file(path, geojson_text(layer_collection(*layers, tag=True)))
+    written = geojson_layer_paths(layers, path)
+    for layer, target in zip(layers, written, strict=True):
+        text(target, layer)
+    text(path, *layers, tag=True)
     return [path, *written]
+
+
+def geojson_layer_paths(layers: list[Layer], path: Path) -> list[Path]:
+    """Return the file of each layer that :func:`write_geojson` writes beside ``path``."""
+    path = Path(path)
+    return [path.with_name(f"{path.stem}-{layer.name}{path.suffix}") for layer in layers]

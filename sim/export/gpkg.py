@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.export._atomic import atomic_path
+from sim.generator import generator
 from sim.geo.layers import GEO_EXTRA_HINT, Layer, layer_to_geodataframe
 
 __all__ = ["require_geo", "write_gpkg"]
@@ -20,15 +20,21 @@ def require_geo() -> None:
 
 
 def write_gpkg(layers: list[Layer], path: Path) -> Path:
-    """Write the layers into one GeoPackage (EPSG:4326), replacing ``path`` atomically."""
+    """Write the layers into one GeoPackage (EPSG:4326), replacing ``path`` atomically.
+
+    The dataset's metadata holds ``generator`` = ``sim VERSION`` (:mod:`sim.generator`).
+    """
+    from sim.output import replace_atomically
+
     require_geo()
 
     def fill(tmp: Path) -> None:
-        for layer in layers:
+        for n, layer in enumerate(layers):
             frame = layer_to_geodataframe(layer)
-            frame.to_file(tmp, layer=layer.name, driver="GPKG", engine="pyogrio")
+            tag = {"metadata": {"generator": generator()}} if n == 0 else {}
+            frame.to_file(tmp, layer=layer.name, driver="GPKG", engine="pyogrio", **tag)
 
-    return atomic_path(Path(path), fill)
+    return replace_atomically(Path(path), fill)
 
 
 def write_run_gpkg(result: object, full: object, folder: Path) -> Path:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import networkx as nx
 
+from sim.generator import generator
 from sim.graph import COMPONENTS, Graph
 from sim.network import Network
 
@@ -56,18 +58,30 @@ def to_networkx(graph: Graph, network: Network | None = None) -> nx.MultiDiGraph
 
 
 def write_graphml(graph: Graph, path: Path, network: Network | None = None) -> None:
-    """Write the graph as GraphML (Gephi, yEd, networkx, igraph); ``lon``/``lat`` on nodes."""
-    nx.write_graphml(to_networkx(graph, network), path)
+    """Write the graph as GraphML (Gephi, yEd, networkx, igraph); ``lon``/``lat`` on nodes.
+
+    The graph attribute ``generator`` (``sim VERSION``) lets a later export recognise the
+    file as one it may replace (:mod:`sim.generator`).
+    """
+    g = to_networkx(graph, network)
+    g.graph["generator"] = generator()
+    nx.write_graphml(g, path)
 
 
 def write_gexf(graph: Graph, path: Path, network: Network | None = None) -> None:
     """Write the graph as GEXF 1.2 (Gephi): ``lon``/``lat`` attributes and viz positions.
 
     Gephi places nodes by their ``viz`` position: x is the longitude and y the latitude,
-    so the layout opens as a map.
+    so the layout opens as a map. The ``meta`` element's ``creator`` is ``sim VERSION``.
     """
     g = to_networkx(graph, network)
     for _, data in g.nodes(data=True):
         if "lon" in data:
             data["viz"] = {"position": {"x": data["lon"], "y": data["lat"], "z": 0.0}}
-    nx.write_gexf(g, path, version="1.2draft")
+    text = "\n".join(nx.generate_gexf(g, version="1.2draft"))
+    # sim's name as creator; no date of writing, so that the same inputs give the same bytes
+    meta = f"<meta>\n    <creator>{generator()}</creator>"
+    text, found = re.subn(r"<meta[^>]*>\s*<creator>[^<]*</creator>", meta, text, count=1)
+    if not found:
+        raise RuntimeError("networkx wrote GEXF without a creator element")  # pragma: no cover
+    Path(path).write_text(f"<?xml version='1.0' encoding='utf-8'?>\n{text}\n", encoding="utf-8")

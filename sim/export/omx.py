@@ -23,8 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from sim.evaluate import Evaluation
-from sim.export._atomic import atomic_path
+from sim.generator import generator
 from sim.graph import COMPONENTS
+from sim.output import replace_atomically
 
 __all__ = ["OMX_EXTRA_HINT", "omx_matrices", "require_omx", "write_omx"]
 
@@ -75,5 +76,6 @@ def write_omx(result: Evaluation, path: Path) -> Path:
             # string array in the same lookup group, which OMX readers list as a mapping
             f.create_array("/lookup", "city", obj=np.array(ids, dtype="S"))
             f.root._v_attrs.scenario = result.scenario.name
+            f.root._v_attrs.generator = generator()
 
-    return atomic_path(Path(path), fill)
+    return replace_atomically(Path(path), fill)

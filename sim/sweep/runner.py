@@ -10,9 +10,12 @@ error and the sweep goes on.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
@@ -25,15 +28,29 @@ import pyarrow.parquet as pq
 
 from sim.errors import InputError
 from sim.network import Network, load_network
+from sim.output import MARKER, check_output_folder, marker_text
 from sim.progress import Progress
 from sim.scenario import Scenario, apply_scenario
 from sim.sweep.engine import IncrementalEngine
 from sim.sweep.metrics import MetricSet
 from sim.sweep.spec import Failure, SweepSpec, load_sweep, parameter_overrides
 from sim.targets import Target, load_targets
+from sim.validate import Problem, load_checked_network
 from sim.verdicts import served as served_ids
 
-__all__ = ["Chunk", "plan_chunks", "run_chunk", "run_sweep"]
+__all__ = ["SWEEP_FILES", "Chunk", "plan_chunks", "run_chunk", "run_sweep", "sweep_inputs"]
+
+# what a sweep's folder held before it carried a marker (see sim.output.check_output_folder)
+SWEEP_FILES = ("runs.parquet", "sweep.json", "summary.json", "*.csv", "*.png", "*.svg")
+
+
+def _data_folders(spec: SweepSpec) -> tuple[Path, ...]:
+    from sim.scenario import BUNDLED_NETWORK, BUNDLED_SCENARIOS
+
+    base = spec.base
+    folders = [BUNDLED_NETWORK, BUNDLED_SCENARIOS, base.network_folder, spec.file.parent]
+    folders += [f.parent for f in (base.file, base.extends, base.targets_file) if f is not None]
+    return tuple(folders)
 
 
 @dataclass(frozen=True)
@@ -147,9 +164,11 @@ def _served(network: Network, targets: list[Target]) -> dict[str, set[str]]:
     return {t.id: served_ids(network, t) for t in targets}
 
 
-def run_chunk(spec_path: str, chunk: Chunk, order: list[str], folder: str) -> tuple[int, int, int]:
+def run_chunk(
+    spec_path: str, chunk: Chunk, order: list[str], folder: str, world: str = ""
+) -> tuple[int, int, int]:
     """Compute one chunk and write its part file; return (chunk id, rows, errors)."""
-    chunk_id, table, errors = compute_chunk(spec_path, chunk, order)
+    chunk_id, table, errors = compute_chunk(spec_path, chunk, order, world)
     write_part(table, Path(folder), chunk_id)
     return chunk_id, table.num_rows, errors
 
@@ -164,15 +183,23 @@ def write_part(table: pa.Table, folder: Path, chunk_id: int) -> None:
     os.replace(tmp, final)
 
 
-def compute_chunk(spec_path: str, chunk: Chunk, order: list[str]) -> tuple[int, pa.Table, int]:
-    """Compute one chunk's rows; return (chunk id, table, number of failed contexts)."""
+def compute_chunk(
+    spec_path: str, chunk: Chunk, order: list[str], world: str = ""
+) -> tuple[int, pa.Table, int]:
+    """Compute one chunk's rows; return (chunk id, table, number of failed contexts).
+
+    A process keeps the sweep, network and engines it built for the next chunk of the
+    same sweep; ``world`` (the sweep's fingerprint of its inputs) tells when they are no
+    longer valid: another sweep, or an edited file.
+    """
     import pyarrow as pa
 
-    spec = _CACHE.get("spec") if _CACHE.get("spec_path") == spec_path else None
-    if spec is None:
+    if _CACHE.get("world") != (spec_path, world) or not world:
+        _CACHE.clear()
         spec = load_sweep(spec_path)
         network = load_network(spec.base.network_folder)
-        _CACHE.update(spec_path=spec_path, spec=spec, network=network)
+        _CACHE.update(world=(spec_path, world), spec=spec, network=network)
+    spec = _CACHE["spec"]
     network = _CACHE["network"]
     rows: dict[str, list] = {}
     errors = 0
@@ -275,9 +302,96 @@ def _append_axes(
     rows.setdefault("error", []).append(error)
 
 
-def _fingerprint(spec: SweepSpec, order: list[str], n_chunks: int) -> str:
-    text = spec.file.read_text(encoding="utf-8") + json.dumps(order) + str(n_chunks)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _scenario_chain(scenario: Scenario) -> list[Path]:
+    """Return the scenario's file and every file it ``extends``, nearest first."""
+    from sim.scenario import find_scenario
+    from sim.tomlfile import read_toml
+
+    chain: list[Path] = []
+    path = scenario.file
+    while path is not None and path.resolve() not in chain:
+        chain.append(path.resolve())
+        parent = read_toml(path).get("extends")
+        if not isinstance(parent, str):
+            break
+        candidate = path.parent / parent
+        path = candidate if candidate.is_file() else find_scenario(parent)
+    return chain
+
+
+def sweep_inputs(spec: SweepSpec, order: list[str], n_chunks: int) -> dict[str, str]:
+    """Return a digest of everything a sweep's rows depend on, one entry per input.
+
+    The program version, the sweep file, every file of the base scenario's chain, its
+    parameters as resolved, its targets file, every table of its network folder, and the
+    plan (project order and chunks). ``--resume`` compares them entry by entry.
+    """
+    from dataclasses import asdict
+
+    from sim import __version__
+
+    inputs = {"program version": __version__, f"sweep file {spec.file.name}": _digest(spec.file.read_bytes())}
+    for path in _scenario_chain(spec.base):
+        inputs[f"scenario file {path.name}"] = _digest(path.read_bytes())
+    parameters = json.dumps(asdict(spec.base.parameters), sort_keys=True, default=str)
+    inputs["parameters"] = _digest(parameters.encode())
+    targets = spec.base.targets_file
+    inputs["targets file"] = (
+        _digest(targets.read_bytes()) if targets is not None and targets.is_file() else ""
+    )
+    folder = spec.base.network_folder
+    for table in sorted(Path(folder).glob("*.csv")):
+        if table.name != "observed_times.csv":  # calibration data: no row depends on it
+            inputs[f"network table {table.name}"] = _digest(table.read_bytes())
+    inputs["plan"] = _digest((json.dumps(order) + str(n_chunks)).encode())
+    return inputs
+
+
+def _fingerprint(inputs: dict[str, str]) -> str:
+    return _digest(json.dumps(inputs, sort_keys=True).encode())
+
+
+def _changes(previous: dict[str, Any] | None, inputs: dict[str, str]) -> list[str]:
+    """Name what differs between the recorded inputs and these."""
+    if not previous or "inputs" not in previous:
+        return ["the record of its inputs (written by an older version of sim)"]
+    before: dict[str, str] = previous["inputs"]
+    changed = [k for k in inputs if before.get(k) != inputs[k] and k in before]
+    changed += [f"{k} (new)" for k in inputs if k not in before]
+    changed += [f"{k} (gone)" for k in before if k not in inputs]
+    return changed
+
+
+def _die_with_parent(parent: int) -> None:
+    """Worker start-up: end this worker when the sweep's main process ends, even by ``kill -9``.
+
+    On Linux the kernel sends SIGKILL at the parent's death (``prctl``); elsewhere a
+    thread notices that the parent is gone within a second.
+    """
+    import signal
+    import threading
+
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="sim-parent-watch", daemon=True).start()
 
 
 def run_sweep(
@@ -290,13 +404,22 @@ def run_sweep(
     progress: bool = True,
     scheduler: str | None = None,
     dask_workers: int | None = None,
+    warn: Callable[[Problem], None] | None = None,
+    network: Network | None = None,
 ) -> tuple[Path, int]:
     """Run every chunk not yet on disk; return the runs folder and the number of scenarios.
 
     Chunks run on local processes (``workers``, default all cores), or on a Dask cluster:
     ``scheduler`` is the address of a running one, ``dask_workers`` starts a local one.
     With Dask, chunks are tasks and their rows come back to this process, which writes
-    every part, so the one Parquet dataset is written in one place.
+    every part, so the one Parquet dataset is written in one place. Local workers end
+    when this process ends, however it ends.
+
+    The network passes the checks of ``sim validate`` first (``warn`` receives the
+    warnings), unless it is given as ``network`` (already checked, e.g. by
+    :func:`sim.validate.load_checked_network`). ``sweep.json`` records a digest of every
+    input the rows depend on (:func:`sweep_inputs`); ``resume`` refuses when any of them
+    changed, naming it.
 
     Progress goes to standard error (``progress``): a bar on a terminal, a plain line
     every few seconds otherwise (:class:`sim.progress.Progress`).
@@ -304,41 +427,54 @@ def run_sweep(
     Raises
     ------
     InputError
-        If ``out`` holds another sweep's results (or any results and neither ``resume``
-        nor ``force`` is given).
+        If ``out`` may not be written (see :func:`sim.output.check_output_folder`), holds
+        results and neither ``resume`` nor ``force`` is given, or holds results of other
+        inputs and ``resume`` is given.
     """
-    spec = load_sweep(spec_path)
-    network = load_network(spec.base.network_folder)
+    spec = load_sweep(spec_path, network)
+    out = Path(out)
+    check_output_folder(
+        out, force=force, protected=_data_folders(spec), known=SWEEP_FILES, written_by="sim sweep"
+    )
+    if network is None:
+        network = load_checked_network(spec.base.network_folder, spec.base, warn=warn)
     chunks, total, order = plan_chunks(spec, network)
     if spec.project_mode is not None:
         IncrementalEngine(spec.base, network, order, spec.profile)  # refuses unsweepable projects up front
     runs = out / "runs.parquet"
     manifest = out / "sweep.json"
-    fingerprint = _fingerprint(spec, order, len(chunks))
+    inputs = sweep_inputs(spec, order, len(chunks))
+    fingerprint = _fingerprint(inputs)
     if runs.exists():
-        previous = (
-            json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint") if manifest.exists() else None
-        )
+        previous = json.loads(manifest.read_text(encoding="utf-8")) if manifest.exists() else None
         if force:
             for part in runs.glob("part-*"):
                 part.unlink()
         elif not resume:
             raise InputError("results exist: add --resume to finish them or --force to start again", runs)
-        elif previous != fingerprint:
-            raise InputError("results of a different sweep (file changed): use --force to start again", runs)
+        elif previous is None or previous.get("fingerprint") != fingerprint:
+            changed = _changes(previous, inputs)
+            raise InputError(
+                "refusing to resume: its rows were computed from other inputs; changed since it started: "
+                f"{', '.join(changed)} (use --force to start again)",
+                out,
+            )
     runs.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text(marker_text("sim sweep"), encoding="utf-8")
     for stale in runs.glob("*.tmp-*"):
         stale.unlink()
     manifest.write_text(
         json.dumps(
             {
                 "fingerprint": fingerprint,
+                "inputs": inputs,
                 "spec": str(spec.file),
                 "order": order,
                 "chunks": len(chunks),
                 "scenarios": total,
             },
             indent=2,
+            ensure_ascii=False,
         )
         + "\n",
         encoding="utf-8",
@@ -352,17 +488,19 @@ def run_sweep(
         bar.update(rows, f"chunk {k}/{len(todo)}")
 
     if scheduler or dask_workers:
-        _run_on_dask(spec, todo, order, runs, report, scheduler, dask_workers)
+        _run_on_dask(spec, todo, order, runs, report, scheduler, dask_workers, fingerprint)
     elif n_workers <= 1 or len(todo) <= 1:
         for k, chunk in enumerate(todo, start=1):
-            _, rows, _ = run_chunk(str(spec.file), chunk, order, str(runs))
+            _, rows, _ = run_chunk(str(spec.file), chunk, order, str(runs), fingerprint)
             report(k, rows)
     else:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
-            futures = [pool.submit(compute_chunk, str(spec.file), c, order) for c in todo]
+        with ProcessPoolExecutor(
+            max_workers=n_workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
+            futures = [pool.submit(compute_chunk, str(spec.file), c, order, fingerprint) for c in todo]
             for k, future in enumerate(as_completed(futures), start=1):
                 chunk_id, table, _ = future.result()
                 write_part(table, runs, chunk_id)
@@ -379,6 +517,7 @@ def _run_on_dask(
     report: Callable[[int, int], None],
     scheduler: str | None,
     n_workers: int | None,
+    world: str,
 ) -> None:
     """Run the chunks as Dask tasks; write each part here as its rows arrive."""
     try:
@@ -398,15 +537,31 @@ def _run_on_dask(
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            silence_logs=logging.CRITICAL,  # workers log closed connections at shutdown as errors
         )
         client = Client(cluster)
     try:
-        futures = [client.submit(compute_chunk, str(spec.file), c, order, pure=False) for c in todo]
+        futures = [client.submit(compute_chunk, str(spec.file), c, order, world, pure=False) for c in todo]
         for k, future in enumerate(dask_completed(futures), start=1):
             chunk_id, table, _ = future.result()
             write_part(table, runs, chunk_id)
             report(k, table.num_rows)
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        with _silenced("distributed", "tornado", "asyncio"):  # connections closing are not errors
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+@contextlib.contextmanager
+def _silenced(*names: str) -> Iterator[None]:
+    """Keep the named loggers quiet for a while (Dask's shutdown logs closed connections)."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels, strict=True):
+            lg.setLevel(level)

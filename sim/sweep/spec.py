@@ -37,6 +37,7 @@ import numpy as np
 from sim.errors import InputError
 from sim.modes import PROFILES, Profile
 from sim.network import Link, Network
+from sim.output import check_plain_name
 from sim.parameters import Parameters
 from sim.scenario import Scenario, load_scenario
 from sim.tomlfile import line_of_key, read_toml
@@ -236,7 +237,7 @@ def load_sweep(path: str | Path, network: Network | None = None) -> SweepSpec:
     if profile_name not in PROFILES:
         raise fail(f"unknown profile '{profile_name}' (valid: {', '.join(PROFILES)})", "profile")
     spec: dict[str, Any] = {
-        "name": str(data.get("name", path.stem)),
+        "name": check_plain_name(data.get("name", path.stem), path, line_of_key(path, "name"), "name"),
         "base": base,
         "profile": PROFILES[profile_name],
         "file": path,
