@@ -55,6 +55,7 @@ import scipy.sparse as sp
 from sim.modes import Mode, Profile, TerminalKind
 from sim.network import Link, Network, RoadNode, Terminal, great_circle_km
 from sim.parameters import Parameters
+from sim.running_time import StopAllowance, stop_allowances
 
 __all__ = [
     "COMPONENTS",
@@ -210,7 +211,9 @@ def link_minutes(link: Link, parameters: Parameters) -> float:
     """In-vehicle minutes of one link: its scheduled minutes, else km / speed.
 
     Computed times use the line speed times the mode's ``speed_factor``; the per-link
-    ``stop_loss_min`` of the mode is added in both cases.
+    ``stop_loss_min`` of the mode is added in both cases. What stops cost (accelerating,
+    braking, dwelling) is added where the traveller boards, stays on or gets off:
+    :func:`_ride_allowances`.
     """
     if link.minutes is not None:
         base = link.minutes
@@ -220,6 +223,22 @@ def link_minutes(link: Link, parameters: Parameters) -> float:
             raise ValueError(f"link {link.from_id}-{link.to_id} has no time, speed or km")
         base = link.km / (speed * parameters.speed_factor.get(link.mode.value, 1.0)) * 60.0
     return base + parameters.stop_loss_min.get(link.mode.value, 0.0)
+
+
+def _ride_allowances(
+    network: Network, terminal_links: list[tuple[int, Link]], parameters: Parameters
+) -> dict[tuple[str, str], StopAllowance]:
+    """Return the in-vehicle allowance of each (terminal, service): start, stop, pass.
+
+    See :mod:`sim.running_time`; boarding edges carry ``start``, alighting edges ``stop``,
+    staying on ``passing`` (a stop of the fastest trains at a major stop), and a through
+    service the ``half_loss`` of both lines plus ``through_dwell_min``.
+    """
+    modes = {lk.mode for _, lk in terminal_links}
+    known = ((lk, service_of(lk)) for lk in network.all_links if lk.mode in modes)
+    return stop_allowances(
+        ((lk, service_of(lk)) for _, lk in terminal_links), network.major_stops, parameters, known
+    )
 
 
 def access_minutes(terminal: Terminal, network: Network, parameters: Parameters) -> float:
@@ -361,16 +380,15 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
     # platforms and the headway of each (terminal, line): the shortest given on its links
     headway: dict[tuple[str, str], float] = {}
     platform_kind: dict[tuple[str, str], TerminalKind] = {}
-    platform_mode: dict[tuple[str, str], str] = {}
     for _, lk in terminal_links:
         h = p.headway(lk.mode, lk.headway_min)
         for node in (lk.from_id, lk.to_id):
             key = (node, service_of(lk))
             headway[key] = min(headway.get(key, h), h)
             platform_kind[key] = lk.mode.terminal_kind  # type: ignore[assignment]
-            platform_mode.setdefault(key, lk.mode.value)
     served = sorted({t for t, _ in headway})
     terminals = [network.terminal_by_id[t] for t in served]
+    allowance = _ride_allowances(network, terminal_links, p)
 
     city_index = {c: i for i, c in enumerate(city_ids)}
     for t in terminals:
@@ -385,14 +403,18 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
         kind = platform_kind[(tid, line)].value
         plat = b.node("platform", tid, line)
         first = 0.0 if p.first_wait == "planned" else min(h / 2, p.first_wait_cap_min)
-        start = p.start_stop_min.get(platform_mode[(tid, line)], 0.0)
-        b.edge(b.node("dep", tid), plat, "board", {_W: first, _V: start}, line=line)
+        allow = allowance[(tid, line)]
+        b.edge(b.node("dep", tid), plat, "board", {_W: first, _V: allow.start}, line=line)
         b.edge(
-            b.node("xfer", tid), plat, "board", {_W: h / 2, _T: p.line_change_min[kind], _V: start}, line=line
+            b.node("xfer", tid),
+            plat,
+            "board",
+            {_W: h / 2, _T: p.line_change_min[kind], _V: allow.start},
+            line=line,
         )
         train = b.node("train", tid, line)
-        b.edge(train, plat, "stay", {}, line=line)
-        b.edge(train, b.node("arr", tid), "alight", {}, line=line)
+        b.edge(train, plat, "stay", {_V: allow.passing}, line=line)
+        b.edge(train, b.node("arr", tid), "alight", {_V: allow.stop}, line=line)
 
     for i, lk in terminal_links:
         minutes = link_minutes(lk, p)
@@ -412,19 +434,14 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
         ka, kb = (ts.station, ts.line_a), (ts.station, ts.line_b)
         if ka in headway and kb in headway:
             labels = (f"{ts.line_a}>{ts.line_b}", f"{ts.line_b}>{ts.line_a}")
+            stop = allowance[ka].half_loss + allowance[kb].half_loss + p.through_dwell_min
             for (x, y), label in zip(((ka, kb), (kb, ka)), labels, strict=True):
-                b.edge(
-                    b.node("train", *x),
-                    b.node("platform", *y),
-                    "through",
-                    {_V: p.through_dwell_min},
-                    line=label,
-                )
+                b.edge(b.node("train", *x), b.node("platform", *y), "through", {_V: stop}, line=label)
 
     _interchanges(b, network, terminals, p)
-    tt_origin, tt_dest = _timetable_nodes(b, network, city_ids, terminals, headway, platform_mode, p)
+    tt_origin, tt_dest = _timetable_nodes(b, network, city_ids, terminals, headway, allowance, p)
     if profile.uses_road:
-        _roads(b, network, links, terminals, headway, platform_mode, city_ids, origin, dest, p)
+        _roads(b, network, links, terminals, headway, allowance, city_ids, origin, dest, p)
 
     comp = np.array(b.comp, dtype=np.int64).reshape(-1, 6)
     return Graph(
@@ -468,7 +485,7 @@ def _timetable_nodes(
     city_ids: tuple[str, ...],
     terminals: list[Terminal],
     headway: dict[tuple[str, str], float],
-    platform_mode: dict[tuple[str, str], str],
+    allowance: dict[tuple[str, str], StopAllowance],
     p: Parameters,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each city's ``tt_origin`` and ``tt_dest``, joined to boarding and from alighting.
@@ -485,14 +502,9 @@ def _timetable_nodes(
     for (tid, line), _ in sorted(headway.items()):
         if tid not in own:
             continue
-        start = p.start_stop_min.get(platform_mode[(tid, line)], 0.0)
-        b.edge(
-            int(tt_origin[position[own[tid]]]),
-            b.node("platform", tid, line),
-            "tt_board",
-            {_V: start},
-            line=line,
-        )
+        start = allowance[(tid, line)].start
+        origin = int(tt_origin[position[own[tid]]])
+        b.edge(origin, b.node("platform", tid, line), "tt_board", {_V: start}, line=line)
     for t in terminals:
         if t.id in own:
             b.edge(b.node("arr", t.id), int(tt_dest[position[t.city]]), "tt_alight", {})
@@ -527,7 +539,7 @@ def _roads(
     links: list[tuple[int, Link]],
     terminals: list[Terminal],
     headway: dict[tuple[str, str], float],
-    platform_mode: dict[tuple[str, str], str],
+    allowance: dict[tuple[str, str], StopAllowance],
     city_ids: tuple[str, ...],
     origin: np.ndarray,
     dest: np.ndarray,
@@ -552,7 +564,7 @@ def _roads(
         for x, y in ((u, v), (v, u)):
             b.edge(x, y, "road", {_V: minutes}, link=i, line=lk.line, mode=lk.mode.value)
     for (tid, line), h in sorted(headway.items()):
-        start = p.start_stop_min.get(platform_mode[(tid, line)], 0.0)
+        start = allowance[(tid, line)].start
         b.edge(b.node("pnr", tid), b.node("platform", tid, line), "board", {_W: h / 2, _V: start}, line=line)
     for t in terminals:
         kind = t.kind.value

@@ -2,15 +2,16 @@
 
 A network folder holds the CSV tables described in ``network/README.md``. Everything
 here is about *what exists*: cities, terminals, links with their status and year,
-declared through services and transfers, the road nodes (expressway junctions and
-city entrances) that expressway links join, dated changes of a line's speed or headway
-(``line_changes.csv``) and the projects with their costs (``projects.csv``).
-:func:`load_network` reads a folder, collects every problem and raises them together,
-each naming ``file:line: field``.
+declared through services and transfers, the major stops of the fastest trains, the
+road nodes (expressway junctions and city entrances) that expressway links join, dated
+changes of a line's speed or headway (``line_changes.csv``) and the projects with their
+costs (``projects.csv``). :func:`load_network` reads a folder, collects every problem and
+raises them together, each naming ``file:line: field``.
 """
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -37,6 +38,9 @@ __all__ = [
 
 STATUSES = ("open", "construction", "planned")
 ROAD_NODE_KINDS = ("junction", "entrance")
+# how a terminal's access_min is known: a source gives it (or the trip it is worked out
+# from), or it is a recollection; an empty access_min is worked out by the formula
+ACCESS_BASES = ("published", "recalled")
 ROAD_NODES_FILE = "road_nodes.csv"
 PLAN_STATUSES = ("in-plan", "connected", "external")
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -73,7 +77,14 @@ class City:
 
 @dataclass(frozen=True)
 class Terminal:
-    """A rail station, airport or port serving one city."""
+    """A rail station, airport or port serving one city.
+
+    ``access_min`` is the trip from the city centre to the terminal (None: worked out by
+    the formula of :func:`sim.graph.access_minutes`); ``access_basis`` says how it is
+    known: ``published`` (a source gives the time, or the metro or bus trip it is worked
+    out from), ``recalled`` (from memory, approximate), ``formula`` (no time given), or
+    ``given`` (a time given in a table without the ``access_basis`` column).
+    """
 
     id: str
     city: str
@@ -88,6 +99,7 @@ class Terminal:
     source: str
     file: str = ""
     row: int = 0
+    access_basis: str = "formula"
 
 
 @dataclass(frozen=True)
@@ -245,6 +257,13 @@ class Network:
         Where it was read from.
     cities, terminals, links, through_services, transfers
         The records, in file order.
+    major_stops
+        Station ids where every train stops, the fastest included (``major_stops.csv``;
+        empty when the folder has none): the stops of the fastest service pattern.
+    all_links
+        Every link of the folder whatever its status and year, as read (``links`` holds
+        those of the network as cut): what is known of a line as a whole, such as its
+        speed at a station, which the stop losses use whatever sections a scenario holds.
     line_changes
         Dated speeds and headways (``line_changes.csv``); :meth:`as_of` applies them.
     projects
@@ -264,6 +283,8 @@ class Network:
     transfers: tuple[Transfer, ...] = ()
     year: int | None = None
     road_nodes: tuple[RoadNode, ...] = ()
+    major_stops: frozenset[str] = frozenset()
+    all_links: tuple[Link, ...] = ()
     line_changes: tuple[LineChange, ...] = ()
     projects: tuple[Project, ...] = ()
     city_by_id: dict[str, City] = field(init=False, repr=False, compare=False)
@@ -458,6 +479,7 @@ TERMINAL_COLUMNS = (
     Column("lat", _lat, required=False),
     Column("lon", _lon, required=False),
     Column("access_min", non_negative, required=False),
+    Column("access_basis", choice(*ACCESS_BASES), required=False, may_be_absent=True),
     Column("status", choice(*STATUSES)),
     Column("open_year", _year, required=False),
     Column("source", to_str),
@@ -500,6 +522,11 @@ TRANSFER_COLUMNS = (
     Column("from", to_str),
     Column("to", to_str),
     Column("minutes", non_negative),
+    Column("source", to_str),
+)
+MAJOR_STOP_COLUMNS = (
+    Column("station", to_str),
+    Column("name_zh", to_str),
     Column("source", to_str),
 )
 LINE_CHANGE_COLUMNS = (
@@ -575,7 +602,10 @@ def load_network(folder: str | Path) -> Network:
         if errs and not rows and not rejected:
             failed_kinds.add(kind)
         terminal_rows += rows
-        terminals += [_terminal(r, kind) for r in rows]
+        with_basis = _has_column(path, "access_basis")
+        terminals += [_terminal(r, kind, with_basis) for r in rows]
+        if with_basis:
+            _check_access_basis(rows, errors)
     _unique(terminal_rows, "id", errors)
     city_ids = {c.id for c in cities}
     link_ends: set[str] | None = None
@@ -685,6 +715,9 @@ def load_network(folder: str | Path) -> Network:
                 )
             transfers.append(Transfer(row["from"], row["to"], row["minutes"], row["source"]))
 
+    major_stops = _major_stops(
+        root / "major_stops.csv", terminals, errors, explained, TerminalKind.RAIL in reported
+    )
     later: list[InputError] = []  # about links: when a link table is lost, they follow from that
     changes = _line_changes(root / "line_changes.csv", links, later)
     projects = _projects(root / "projects.csv", links, later)
@@ -700,6 +733,8 @@ def load_network(folder: str | Path) -> Network:
         tuple(through),
         tuple(transfers),
         road_nodes=tuple(road_nodes),
+        major_stops=major_stops,
+        all_links=tuple(links),
         line_changes=tuple(changes),
         projects=tuple(projects),
     )
@@ -752,6 +787,55 @@ def _load_road_nodes(
             )
         )
     return nodes
+
+
+def _major_stops(
+    path: Path,
+    terminals: list[Terminal],
+    errors: list[InputError],
+    explained: set[str] = frozenset(),
+    rail_lost: bool = False,
+) -> frozenset[str]:
+    """Read ``major_stops.csv`` (optional): rail stations, each once, named as in the terminals.
+
+    A station unknown because its row of the terminal tables failed (``explained``), or
+    because the rail terminal table was lost as a whole (``rail_lost``), is not reported
+    again here: that error is the cause.
+    """
+    if not path.exists():
+        return frozenset()
+    rows, errs = read_table(path, MAJOR_STOP_COLUMNS)
+    errors += errs
+    by_id = {t.id: t for t in terminals}
+    seen: dict[str, int] = {}
+    for row in rows:
+        station = by_id.get(row["station"])
+        if station is None and (rail_lost or row["station"] in explained):
+            pass
+        elif station is None or station.kind is not TerminalKind.RAIL:
+            errors.append(
+                InputError(f"unknown rail station '{row['station']}'", row.file, row.line, "station")
+            )
+        elif row["name_zh"] != station.name_zh:
+            errors.append(
+                InputError(
+                    f"'{row['name_zh']}' is not the name of {station.id} ('{station.name_zh}')",
+                    row.file,
+                    row.line,
+                    "name_zh",
+                )
+            )
+        if row["station"] in seen:
+            errors.append(
+                InputError(
+                    f"station listed twice (first on line {seen[row['station']]})",
+                    row.file,
+                    row.line,
+                    "station",
+                )
+            )
+        seen.setdefault(row["station"], row.line)
+    return frozenset(seen)
 
 
 def _line_changes(path: Path, links: list[Link], errors: list[InputError]) -> list[LineChange]:
@@ -893,7 +977,37 @@ def _city(r: Row) -> City:
     )
 
 
-def _terminal(r: Row, kind: TerminalKind) -> Terminal:
+def _has_column(path: Path, name: str) -> bool:
+    """Whether the CSV file's header names the column (the file has been read without error)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle), [])
+    return name in {h.strip() for h in header}
+
+
+def _check_access_basis(rows: list[Row], errors: list[InputError]) -> None:
+    """Check that each ``access_min`` of a table with ``access_basis`` says how it is known."""
+    for row in rows:
+        if row["access_basis"] is not None and row["access_min"] is None:
+            errors.append(
+                InputError(
+                    "access_basis without access_min (leave both empty for the formula)",
+                    row.file,
+                    row.line,
+                    "access_basis",
+                )
+            )
+        if row["access_min"] is not None and row["access_basis"] is None:
+            errors.append(
+                InputError(
+                    f"access_min needs its access_basis ({' or '.join(ACCESS_BASES)})",
+                    row.file,
+                    row.line,
+                    "access_basis",
+                )
+            )
+
+
+def _terminal(r: Row, kind: TerminalKind, with_basis: bool) -> Terminal:
     return Terminal(
         r["id"],
         r["city"],
@@ -908,6 +1022,7 @@ def _terminal(r: Row, kind: TerminalKind) -> Terminal:
         r["source"],
         r.file,
         r.line,
+        "formula" if r["access_min"] is None else (r["access_basis"] if with_basis else "given"),
     )
 
 

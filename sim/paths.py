@@ -245,10 +245,10 @@ _BOARDING = ("board", "tt_board")
 def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
     """Return the legs of the chosen path from the tree's source to ``dest_node``.
 
-    Consecutive edges of one ride (along one line, and on through a declared through
-    service) or of one drive are merged into one leg; the wait to board is its own leg,
-    and the in-vehicle part of boarding (the start-stop allowance) goes to the ride it
-    starts. Zero-minute legs other than rides are left out.
+    Consecutive edges of one ride (along one line, on through a declared through
+    service, and getting off) or of one drive are merged into one leg; the wait to board
+    is its own leg, and the in-vehicle part of boarding (the start allowance) goes to the
+    ride it starts. Zero-minute legs other than rides are left out.
     """
     edges = tree.edges_to(dest_node)
     if not edges:
@@ -272,7 +272,7 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
             carried = 0.0
         continues = bool(legs) and (
             (edge_kind == "ride" and previous in ("ride", "through", "stay"))
-            or edge_kind in ("through", "stay")
+            or edge_kind in ("through", "stay", "alight")
             or (edge_kind == "road" and previous == "road" and legs[-1][2] == graph.edge_line[e])
         )
         if continues:

@@ -22,13 +22,16 @@ def tiny_today(tiny: Network) -> Network:
 
 # Hand calculations in the tests use a plain running-time model, pinned here so that they
 # do not move when the calibrated defaults of sim/parameters.py are refitted: a ride takes
-# km / line speed, plus 2 min per hsr link, 1.5 per intercity and 3 per conventional link;
+# km / line speed, plus 2 min per hsr link, 1.5 per intercity and 3 per conventional link
+# (trains reach line speed at once: an acceleration of 1e6 m/s² loses under a millisecond,
+# 0 s once rounded, so no stop costs anything but the per-link minutes and dwells);
 # a drive km / 100 km/h (a link's own speed where given, no cruising cap), and a city
 # entrance whose access is not given 5 min + straight-line km x 1.3 at 30 km/h.
 HAND = {
     "start_stop_min": {"hsr": 0.0, "intercity": 0.0, "conventional": 0.0},
     "speed_factor": {"hsr": 1.0, "intercity": 1.0, "conventional": 1.0, "expressway": 1.0},
     "stop_loss_min": {"hsr": 2.0, "intercity": 1.5, "conventional": 3.0},
+    "acceleration_ms2": {"hsr": 1e6, "intercity": 1e6, "conventional": 1e6},
     "default_speed_kmh": {"expressway": 100.0},
     "expressway_cruise_kmh": 200.0,
     "road_access_min": 10.0,
@@ -42,6 +45,7 @@ HAND_TOML_KEYS = (
     "start_stop_min = { hsr = 0.0, intercity = 0.0, conventional = 0.0 }\n"
     "speed_factor = { hsr = 1.0, intercity = 1.0, conventional = 1.0, expressway = 1.0 }\n"
     "stop_loss_min = { hsr = 2.0, intercity = 1.5, conventional = 3.0 }\n"
+    "acceleration_ms2 = { hsr = 1e6, intercity = 1e6, conventional = 1e6 }\n"
     "default_speed_kmh = { expressway = 100.0 }\n"
     "expressway_cruise_kmh = 200.0\n"
     "road_access_min = 10.0\n"

@@ -14,6 +14,7 @@ policy; road: 100 km/h and 10 min to reach the expressway at each end):
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -335,15 +336,50 @@ def test_route_prints_legs(scenario: Path, capsys: pytest.CaptureFixture[str]) -
     ride = legs[1]
     assert ride[1:3] == ["conventional", "L3"]
     assert float(ride[-1]) == 123.0  # 240 km at 120 km/h + 3 min stop loss
-    assert float(legs[0][-1]) == 25.0  # access 10 + processing 15
-    assert float(legs[2][-1]) == 10.0  # arrival processing 5 + egress 5
+    # access and egress legs end with how their time is known: the tiny network's tables
+    # have no access_basis column, so a time is "given"
+    assert legs[0][-2:] == ["25.0", "given"]  # access 10 + processing 15
+    assert legs[2][-2:] == ["10.0", "given"]  # arrival processing 5 + egress 5
     assert "total 158 min door to door" in door
+    assert "given: access time given in the network's table" in door
     # the other reading: the same ride alone, first boarding to last alighting
     rides = [
         line.split() for line in timetable.splitlines() if line.strip().split(" ")[0] in ("access", "ride")
     ]
     assert len(rides) == 1 and rides[0][1:3] == ["conventional", "L3"] and float(rides[0][-1]) == 123.0
     assert "total 123 min from first boarding to last alighting" in timetable
+
+
+def test_route_says_how_each_access_time_is_known(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a copy of the tiny network whose stations say how their access time is known; 丙站
+    # has none, so the formula gives it: it stands at the centre of 丙, 0 km, so the
+    # fixed part alone, 5 min (+ arrival processing 5)
+    net = work / "net"
+    shutil.copytree(TINY, net)
+    path = net / "terminals_rail.csv"
+    rows = path.read_text(encoding="utf-8").splitlines()
+    basis = {"st_a": "recalled", "st_a2": "published", "st_b": "recalled", "st_c": ""}
+    out_rows = [rows[0].replace("access_min,", "access_min,access_basis,")]
+    for row in rows[1:]:
+        cells = row.split(",")
+        if cells[0] == "st_c":
+            cells[6] = ""
+        cells.insert(7, basis[cells[0]])
+        out_rows.append(",".join(cells))
+    path.write_text("\n".join(out_rows) + "\n", encoding="utf-8")
+    (work / "net.toml").write_text(scenario_text(network=net), encoding="utf-8")
+    code, out, err = run_cli(capsys, "route", "aa", "cc", "--scenario", work / "net.toml")
+    assert code == 0, err
+    legs = [line.split() for line in out.splitlines() if line.strip().split(" ")[0] in ("access", "egress")]
+    assert legs[0][-2:] == ["25.0", "published"]
+    assert legs[1][-2:] == ["10.0", "formula"]
+    assert "published: access time from a published source" in out
+    assert "formula: no published time, worked out: stations, airports and ports 5 min" in out
+    assert "recalled:" not in out  # no leg of this trip is recalled
+    code, out, err = run_cli(capsys, "route", "aa", "cc", "--scenario", work / "net.toml", "--json")
+    assert code == 0, err
+    legs_json = json.loads(out)["legs"]
+    assert [leg["access_basis"] for leg in legs_json] == ["published", None, "formula"]
 
 
 def test_route_by_names(scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:

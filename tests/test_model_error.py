@@ -22,7 +22,7 @@ def test_stored_mae_matches_sim_calibrate_on_the_bundled_data():
     measured = summarise(calibrate(scenario, full, observations))
     stored = read_toml(BUNDLED_NETWORK / "calibration.toml")
     for profile in ("rail", "road"):
-        assert stored[profile]["pairs"] == measured[profile]["pairs"], profile
+        assert stored[profile]["pairs"] == measured[profile]["n"], profile
         assert stored[profile]["mae_min"] == pytest.approx(measured[profile]["mae_min"], abs=0.05), (
             f"{profile}: network/calibration.toml says {stored[profile]['mae_min']} min, "
             f"sim calibrate measures {measured[profile]['mae_min']} min: update the file"

@@ -7,11 +7,13 @@ checks that the error names that file, that line and the field.
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
 import pytest
 
+from sim.bundled import network_folder
 from sim.errors import InputError, InputErrors
 from sim.network import Network, load_network
 
@@ -293,3 +295,82 @@ def test_open_only_keeps_no_link_to_a_terminal_it_drops(net_dir: Path) -> None:
     net = full.open_only()
     assert "st_c" not in {t.id for t in net.terminals}
     assert dangling_ends(net) == []
+
+
+# ------------------------------------------------------------------ access basis
+
+
+def with_access_basis(folder: Path, bases: dict[str, str], access: dict[str, str] | None = None) -> None:
+    """Give ``terminals_rail.csv`` an ``access_basis`` column: ``bases`` by station id (others empty).
+
+    ``access`` replaces some stations' ``access_min`` (an empty string for none).
+    """
+    path = folder / "terminals_rail.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    out = [lines[0].replace("access_min,", "access_min,access_basis,")]
+    for line in lines[1:]:
+        cells = line.split(",")
+        if access and cells[0] in access:
+            cells[6] = access[cells[0]]
+        cells.insert(7, bases.get(cells[0], ""))
+        out.append(",".join(cells))
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+
+
+def test_access_basis_is_read_and_formula_where_no_time(net_dir: Path) -> None:
+    with_access_basis(
+        net_dir,
+        {"st_a": "published", "st_a2": "recalled", "st_b": "recalled"},
+        access={"st_c": ""},
+    )
+    net = load_network(net_dir)
+    basis = {t.id: (t.access_basis, t.access_min) for t in net.terminals if t.kind.value == "rail"}
+    assert basis == {
+        "st_a": ("published", 20.0),
+        "st_a2": ("recalled", 10.0),
+        "st_b": ("recalled", 10.0),
+        "st_c": ("formula", None),
+    }
+
+
+def test_without_the_column_a_given_time_is_given(net_dir: Path) -> None:
+    net = load_network(net_dir)
+    assert {t.access_basis for t in net.terminals if t.access_min is not None} == {"given"}
+
+
+def test_access_time_without_basis_is_named(net_dir: Path) -> None:
+    with_access_basis(net_dir, {"st_a": "published", "st_a2": "recalled", "st_c": "recalled"})
+    # st_b (line 4) keeps its 10 min but says nothing of where it comes from
+    assert_names(load_error(net_dir), "terminals_rail.csv", 4, "access_basis")
+
+
+def test_basis_without_access_time_is_named(net_dir: Path) -> None:
+    with_access_basis(
+        net_dir,
+        {"st_a": "published", "st_a2": "recalled", "st_b": "recalled", "st_c": "published"},
+        access={"st_c": ""},
+    )
+    assert_names(load_error(net_dir), "terminals_rail.csv", 5, "access_basis")
+
+
+def test_unknown_basis_is_named(net_dir: Path) -> None:
+    with_access_basis(
+        net_dir, {"st_a": "guessed", "st_a2": "recalled", "st_b": "recalled", "st_c": "recalled"}
+    )
+    error = load_error(net_dir)
+    assert_names(error, "terminals_rail.csv", 2, "access_basis")
+    assert "published" in str(error) and "recalled" in str(error)
+
+
+def test_bundled_terminals_say_how_each_access_time_is_known() -> None:
+    # the bundled tables carry the column: every time is published or recalled, and a
+    # published one names its source in the note
+    for name in ("terminals_rail.csv", "terminals_air.csv", "terminals_port.csv"):
+        with (network_folder() / name).open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        assert rows and "access_basis" in rows[0]
+        for row in rows:
+            if row["access_basis"] == "published":
+                assert row["access_note"] and not row["access_note"].startswith("by formula"), row["id"]
+            if not row["access_min"]:
+                assert row["access_note"].startswith("by formula"), row["id"]

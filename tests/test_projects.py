@@ -141,6 +141,11 @@ NOT_MEASURABLE = {
     "czt_changliu_ic": "joins two stations of one city (浏阳 is a county-level city of 长沙)",
     "czt_zhuli_ic": "joins two stations of one city (醴陵 is a county-level city of 株洲)",
 }
+# Rail projects slower station to station than the line they run beside, so that no pair's
+# timetable reading gains: they must shorten some pair door to door (central stations).
+# None now: 株衡城际 (株洲站–衡阳站, beside 京广高铁) shortens the timetable reading of some
+# pairs since that reading takes only a city's own stations (timetable_station_km).
+DOOR_TO_DOOR_ONLY: dict[str, str] = {}
 # Road projects that serve county towns between the model's cities (修水, 南丰, 铜鼓, 崇阳,
 # 新化, 武冈): the cities they join already have a faster expressway, so no city pair gains.
 NOT_MEASURABLE_ROADS = {
@@ -170,6 +175,14 @@ def test_each_project_shortens_some_station_to_station_time(
     gain = np.zeros_like(after)
     gain[both] = before[both] - after[both]
     gain[~np.isfinite(before) & np.isfinite(after)] = np.inf  # a pair newly connected
+    if project in DOOR_TO_DOOR_ONLY:
+        assert gain.max() <= 0.5, f"{project} now shortens a timetable: take it off DOOR_TO_DOOR_ONLY"
+        door = PROFILES["rail"]
+        before = all_pairs(build_graph(apply_scenario(today, full), door, today.parameters))
+        after = all_pairs(build_graph(network, door, today.parameters))
+        both = np.isfinite(before) & np.isfinite(after)
+        assert (before[both] - after[both]).max() > 0.5, f"{project} shortens no door-to-door time either"
+        return
     if project in NOT_MEASURABLE_ROADS:
         assert gain.max() <= 0.5, f"{project} now shortens a city pair: take it off NOT_MEASURABLE_ROADS"
         return
@@ -186,7 +199,7 @@ def test_each_project_shortens_some_station_to_station_time(
 
 # the three pairs issue 9 names, each with the project that makes it faster
 PAIRS = [
-    ("wuhan", "nanchang", "wuxianchang_hsr", 95),  # reported goal 武汉-南昌 1.5 hours
+    ("wuhan", "nanchang", "wuxianchang_hsr", 100),  # reported goal 武汉-南昌 1.5 hours
     ("wuhan", "hefei", "yanjiang_hewu", 90),  # reported goal about 1 hour, from about 2 today
     ("nanchang", "jiujiang", "changjiu_hsr", 50),  # reported goal within half an hour
 ]
@@ -201,7 +214,8 @@ def test_named_pairs_are_faster_by_their_project(
     scenario = Scenario("with", year=today.year, add_projects=(project,), parameters=today.parameters)
     after = station_minutes(rail_graph(apply_scenario(scenario, full), today))
     assert after[i, j] < base_minutes[i, j] - 5
-    # within the model's reach of the reported goal (its start-stop allowance is 14 min)
+    # within the model's error of the reported goal (out-of-sample MAPE about 12 % for rail,
+    # `sim calibrate`; a through service stops at its junction, as at 咸宁南 for 武咸昌)
     assert after[i, j] <= limit
     vision = load_scenario("vision-2035")
     in_vision = station_minutes(rail_graph(apply_scenario(vision, full), vision))

@@ -94,9 +94,12 @@ def oracle(network, params) -> np.ndarray:
     at the start is free (plus the start allowance);
     a change costs half the next line's headway plus the line-change penalty, and between
     two stations of a city also the walk (both access times, or the listed transfer) and
-    the processing at the second.
+    the processing at the second. Every boarding costs accelerating to the line's speed at
+    the station (the fastest of its links there), v / (2a), and every alighting as much
+    braking; staying on through a major stop costs both and the dwell.
     """
     g = nx.DiGraph()
+    majors = network.major_stops
     city_of = {t.id: t.city for t in network.terminals}
     centre = {c.id: (c.lat, c.lon) for c in network.cities}
     own = {
@@ -106,11 +109,15 @@ def oracle(network, params) -> np.ndarray:
     }
     access = {t.id: t.access_min for t in network.terminals}
     rail = [lk for lk in network.links if lk.mode.is_rail]
-    headway, mode = {}, {}
+    headway, mode, speed = {}, {}, {}
     for lk in rail:
         for s in (lk.from_id, lk.to_id):
             headway[(s, lk.line)] = min(headway.get((s, lk.line), lk.headway_min), lk.headway_min)
             mode[(s, lk.line)] = lk.mode.value
+            speed[(s, lk.line)] = max(speed.get((s, lk.line), 0.0), lk.speed_kmh)
+
+    def half_loss(key):  # minutes to reach line speed from rest at the mode's acceleration
+        return speed[key] / 3.6 / (2 * params.acceleration_ms2[mode[key]]) / 60
 
     def add(u, v, w):
         if not g.has_edge(u, v) or g[u][v]["weight"] > w:
@@ -122,16 +129,22 @@ def oracle(network, params) -> np.ndarray:
         for a, b in ((lk.from_id, lk.to_id), (lk.to_id, lk.from_id)):
             add(("platform", a, lk.line), ("train", b, lk.line), ride)
     for s, line in headway:
-        start = params.start_stop_min[mode[(s, line)]]
+        start = params.start_stop_min[mode[(s, line)]] + half_loss((s, line))
         if s in own:
             add(("source", city_of[s]), ("platform", s, line), start)
             add(("arrived", s), ("sink", city_of[s]), 0.0)
-        add(("train", s, line), ("platform", s, line), 0.0)
-        add(("train", s, line), ("arrived", s), 0.0)
+        dwell = params.stop_dwell_min[mode[(s, line)]]
+        add(
+            ("train", s, line),
+            ("platform", s, line),
+            2 * half_loss((s, line)) + dwell if s in majors else 0.0,
+        )
+        add(("train", s, line), ("arrived", s), half_loss((s, line)))
         for (t, other), h2 in headway.items():
             if city_of[t] != city_of[s]:
                 continue
             change = h2 / 2 + params.line_change_min["rail"] + params.start_stop_min[mode[(t, other)]]
+            change += half_loss((t, other))
             walk = 0.0 if t == s else access[s] + access[t] + params.processing_min["rail"]
             add(("arrived", s), ("platform", t, other), walk + change)
     ids = [c.id for c in network.cities]

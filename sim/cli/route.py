@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.access import access_bases, basis_notes, leg_access_basis
 from sim.cli.common import (
     add_json_option,
     add_network_options,
@@ -57,6 +58,7 @@ def command(args: argparse.Namespace) -> int:
     i, j = ids.index(a.id), ids.index(b.id)
     names = {c.id: c.name_zh for c in net.cities} | {t.id: t.name_zh for t in net.terminals}
     names |= {n.id: n.name_zh for n in net.road_nodes}
+    bases = access_bases(net)
     if args.json:
         found = bool(np.isfinite(res.minutes[i, j]))
         on_timetable = bool(np.isfinite(res.timetable_minutes[i, j]))
@@ -69,10 +71,10 @@ def command(args: argparse.Namespace) -> int:
                 "reading": "door_to_door",
                 "minutes": float(res.minutes[i, j]) if found else None,
                 "parts": {k: float(res.parts[i, j, n]) for n, k in enumerate(COMPONENTS)} if found else None,
-                "legs": _legs_record(res.legs[i][j] if found else [], names),
+                "legs": _legs_record(res.legs[i][j] if found else [], names, bases),
                 "timetable": {  # the other reading: first boarding to last alighting, its own fastest path
                     "minutes": float(res.timetable_minutes[i, j]) if on_timetable else None,
-                    "legs": _legs_record(res.timetable_legs[i][j] if on_timetable else [], names),
+                    "legs": _legs_record(res.timetable_legs[i][j] if on_timetable else [], names, bases),
                 },
             }
         )
@@ -81,40 +83,60 @@ def command(args: argparse.Namespace) -> int:
     if not np.isfinite(res.minutes[i, j]):
         print("  no path on this profile")
         return 0
-    _print_legs(res.legs[i][j], names)
+    entrances = {n.id for n in net.road_nodes}
+    used, formula_places = _print_legs(res.legs[i][j], names, bases, entrances)
     parts = "  ".join(
         f"{k} {res.parts[i, j, n]:.0f}"
         for n, k in enumerate(("access", "processing", "wait", "in_vehicle", "transfer", "egress"))
     )
     print(f"  total {res.minutes[i, j]:.0f} min door to door: {parts}")
+    for basis, note in basis_notes(scenario.parameters, formula_places).items():
+        if basis in used:
+            print(f"  {basis}: {note}")
     print("timetable reading (station to station by scheduled services, on its own fastest path):")
     if np.isfinite(res.timetable_minutes[i, j]):
-        _print_legs(res.timetable_legs[i][j], names)
+        _print_legs(res.timetable_legs[i][j], names, bases, entrances)
         print(f"  total {res.timetable_minutes[i, j]:.0f} min from first boarding to last alighting")
     else:
         print("  no scheduled service joins the two cities on this profile")
     return 0
 
 
-def _print_legs(legs: list[Leg], names: dict[str, str]) -> None:
-    """Print an itinerary as a table, a leg a line."""
-    header = ("leg", "mode", "line", "from", "to", "min")
+def _print_legs(
+    legs: list[Leg], names: dict[str, str], bases: dict[str, str], entrances: set[str]
+) -> tuple[set[str], set[str]]:
+    """Print an itinerary as a table, a leg a line.
+
+    Returns the access bases the legs used and where the formula was used (``terminal``,
+    ``entrance``).
+    """
+    header = ("leg", "mode", "line", "from", "to", "min", "known")
     rows = [header]
+    used: set[str] = set()
+    formula_places: set[str] = set()
     for leg in legs:
         src, dst = names.get(leg.from_id, leg.from_id), names.get(leg.to_id, leg.to_id)
         if leg.kind in ("access", "egress") and leg.from_id == leg.to_id:  # centre <-> expressway
             src, dst = (src, "expressway") if leg.kind == "access" else ("expressway", dst)
-        rows.append((leg.kind, leg.mode or "-", leg.line or "-", src, dst, f"{leg.minutes:.1f}"))
-    widths = [max(text_width(r[k]) for r in rows) for k in range(len(header))]
+        basis = leg_access_basis(leg, bases) or ""
+        used.add(basis)
+        if basis == "formula":
+            place = leg.to_id if leg.kind == "access" else leg.from_id
+            formula_places.add("entrance" if place in entrances else "terminal")
+        rows.append((leg.kind, leg.mode or "-", leg.line or "-", src, dst, f"{leg.minutes:.1f}", basis))
+    if not any(r[-1] for r in rows[1:]):  # no access or egress leg: no 'known' column
+        rows = [r[:-1] for r in rows]
+    widths = [max(text_width(r[k]) for r in rows) for k in range(len(rows[0]))]
+    minutes_column = header.index("min")
     for r in rows:
         cells = [
-            pad(text, w, right=k == len(header) - 1)
-            for k, (text, w) in enumerate(zip(r, widths, strict=True))
+            pad(text, w, right=k == minutes_column) for k, (text, w) in enumerate(zip(r, widths, strict=True))
         ]
-        print("  " + "  ".join(cells))
+        print(("  " + "  ".join(cells)).rstrip())
+    return used, formula_places
 
 
-def _legs_record(legs: list[Leg], names: dict[str, str]) -> list[dict[str, Any]]:
+def _legs_record(legs: list[Leg], names: dict[str, str], bases: dict[str, str]) -> list[dict[str, Any]]:
     return [
         {
             "kind": leg.kind,
@@ -126,6 +148,7 @@ def _legs_record(legs: list[Leg], names: dict[str, str]) -> list[dict[str, Any]]
             "to_name": names.get(leg.to_id, leg.to_id),
             "minutes": leg.minutes,
             "parts": leg.parts,
+            "access_basis": leg_access_basis(leg, bases),
         }
         for leg in legs
     ]

@@ -27,7 +27,8 @@ def plot_calibration(table: pd.DataFrame, names: dict[str, str] | None = None) -
     Parameters
     ----------
     table
-        From :func:`sim.calibration.calibration_table`.
+        From :func:`sim.calibration.calibrate`; with the columns of
+        :func:`sim.calibration.out_of_sample`, the out-of-sample predictions are drawn too.
     names
         ``city id -> name`` for the labels of the worst pairs (ids where missing).
     """
@@ -67,6 +68,17 @@ def plot_calibration(table: pd.DataFrame, names: dict[str, str] | None = None) -
             zorder=3,
             label="error beyond tolerance",
         )
+        if "modelled_cv_min" in group:
+            ax.scatter(
+                group["observed_min"],
+                group["modelled_cv_min"],
+                s=34,
+                facecolors="none",
+                edgecolors="#333333",
+                linewidths=0.7,
+                zorder=4,
+                label="out of sample (its pair held out of the fit)",
+            )
         worst = group.reindex(group["counted_error_pct"].abs().sort_values(ascending=False).index).head(5)
         for _, row in worst.iterrows():
             if abs(row["counted_error_pct"]) > 0:
@@ -80,7 +92,12 @@ def plot_calibration(table: pd.DataFrame, names: dict[str, str] | None = None) -
                     color="#d62728",
                 )
         measure = "station to station, fastest train" if profile == "rail" else "door to door, driving"
-        ax.set_title(f"{profile}: {len(group)} pairs ({measure})", fontsize=11)
+        title = f"{profile}: {len(group)} observations ({measure})"
+        if "error_cv_pct" in group:
+            mape = group["error_pct"].abs().mean()
+            mape_cv = group["error_cv_pct"].abs().mean()
+            title += f"\nMAPE {mape:.1f} % in sample, {mape_cv:.1f} % out of sample"
+        ax.set_title(title, fontsize=10)
         ax.set_xlabel("observed minutes")
         ax.set_ylabel("modelled minutes")
         ax.set_xlim(0, top)

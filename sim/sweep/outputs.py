@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sim.network import load_network
@@ -13,6 +14,7 @@ from sim.output import write_json
 from sim.results import save_figure
 from sim.scenario import apply_scenario
 from sim.sweep.analysis import (
+    _base_rows,
     build_order,
     failure_table,
     load_runs,
@@ -22,11 +24,69 @@ from sim.sweep.analysis import (
     target_probability,
     what_it_takes,
 )
+from sim.sweep.costs import (
+    ProjectCost,
+    cheapest_sets,
+    cost_effectiveness,
+    costs_of,
+    pareto_frontier,
+    set_costs,
+)
 from sim.sweep.metrics import MetricSet
 from sim.sweep.spec import SweepSpec
 from sim.targets import load_targets
 
 __all__ = ["write_analyses"]
+
+
+def _write_costs(
+    spec: SweepSpec,
+    runs: pd.DataFrame,
+    order: list[str],
+    values: pd.DataFrame,
+    costs: dict[str, ProjectCost],
+    metrics: MetricSet,
+    out: Path,
+    names: dict[str, str] | None = None,
+) -> dict[str, object]:
+    """Write ``project_costs.csv``, ``cheapest_sets.csv``, ``pareto.csv`` and the Pareto figure.
+
+    Nothing is written when no candidate has a known cost (only what is known is said).
+    """
+    from sim.figures.costs import plot_pareto
+
+    unpriced = [n for n in order if costs[n].cost_yi_yuan is None]
+    if len(unpriced) == len(order):
+        return {"costs": "no candidate project has a known cost (projects.csv): no cost analysis"}
+    amounts = {n: c.cost_yi_yuan for n, c in costs.items()}
+    _csv(cost_effectiveness(values, order, costs), out / "project_costs.csv")
+    cheapest = cheapest_sets(runs, order, amounts, metrics.checked())
+    _csv(cheapest, out / "cheapest_sets.csv")
+    frontier = pareto_frontier(runs, order, amounts)
+    _csv(frontier, out / "pareto.csv")
+    rows = _base_rows(runs)
+    cost, _, _ = set_costs(rows["mask"].to_numpy(), order, amounts)
+    priced = rows.assign(cost_yi_yuan=cost).dropna(subset=["cost_yi_yuan"])
+    save_figure(
+        plot_pareto(
+            priced,
+            frontier,
+            len(metrics.target_ids),
+            f"{spec.name}: investment against targets met and against the average time",
+            unpriced,
+            names,
+        ),
+        out,
+        "pareto",
+    )
+    every = cheapest[cheapest["target"] == "(every target)"].iloc[0]
+    return {
+        "projects_of_unknown_cost": unpriced,
+        "cheapest_set_meeting_every_target": every["cheapest_projects"] or None,
+        "cheapest_set_meeting_every_target_yi_yuan": (
+            None if np.isnan(every["cheapest_cost_yi_yuan"]) else float(every["cheapest_cost_yi_yuan"])
+        ),
+    }
 
 
 def _csv(frame: pd.DataFrame, path: Path) -> None:
@@ -93,6 +153,7 @@ def write_analyses(spec: SweepSpec, out: Path) -> dict[str, object]:
             out,
             "project_values",
         )
+        summary.update(_write_costs(spec, runs, order, values, costs_of(network, order), metrics, out, names))
     failures = failure_table(runs)
     if len(failures):
         _csv(failures, out / "failures.csv")
