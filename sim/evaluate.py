@@ -19,20 +19,15 @@ import numpy as np
 import pandas as pd
 
 from sim.graph import COMPONENTS, Graph, build_graph
+from sim.model_error import ModelError, load_model_error
 from sim.modes import PROFILES, Profile
 from sim.network import Network
 from sim.parameters import Parameters
-from sim.paths import (
-    Leg,
-    itinerary,
-    main_line,
-    node_distances,
-    shortest_path_tree,
-    station_to_station,
-)
+from sim.paths import Leg, itinerary, main_line, node_distances, shortest_path_tree
 from sim.scenario import Scenario, apply_scenario
-from sim.targets import Target, TargetCheck, TargetResult, coverage, load_targets
+from sim.targets import load_targets
 from sim.validate import load_checked_network
+from sim.verdicts import TargetResult, judge
 
 __all__ = ["Evaluation", "ProfileResult", "evaluate", "evaluate_profile"]
 
@@ -170,12 +165,27 @@ def _times_and_itineraries(
 
 @dataclass(frozen=True)
 class Evaluation:
-    """Everything one scenario run produced."""
+    """Everything one scenario run produced.
+
+    Attributes
+    ----------
+    scenario, network
+        The scenario and the network it gives.
+    results
+        Profile name -> :class:`ProfileResult`.
+    targets
+        One :class:`~sim.verdicts.TargetResult` per target, in file order: each reading
+        (the headline first), close calls, due year (see :mod:`sim.verdicts`).
+    model_error
+        The measured model error used for close calls (None: the network folder has no
+        ``calibration.toml``, so no close calls are labelled).
+    """
 
     scenario: Scenario
     network: Network
     results: dict[str, ProfileResult]
     targets: list[TargetResult]
+    model_error: ModelError | None = None
 
     @property
     def city_ids(self) -> tuple[str, ...]:
@@ -245,28 +255,73 @@ class Evaluation:
         return pd.DataFrame(rows)
 
     def targets_table(self) -> pd.DataFrame:
-        """One row per pair (travel-time targets) or city (coverage targets) checked."""
+        """One row per target, reading and pair (or city) checked, the headline reading first.
+
+        Columns: ``target``, ``title``, ``kind``, ``reading`` (its key), ``headline``
+        (True on the rows of the headline reading), ``profile``, ``threshold``,
+        ``origin``, ``destination``, ``minutes``, ``passed``, ``gap_min``, ``close``,
+        ``error_min``, ``main_line``, ``detail``, ``due_year``, ``not_yet_due``.
+        Length targets give one row: ``minutes`` empty, ``passed`` True only when the
+        length is proven to reach the target, the length and the verdict (met, not met or
+        undetermined) in ``detail``.
+        """
         rows = []
         for tr in self.targets:
             t = tr.target
-            for c in tr.checks:
-                rows.append(
-                    {
-                        "target": t.id,
-                        "kind": t.kind,
-                        "profile": t.profile or "",
-                        "measure": t.measure if t.kind == "travel_time" else t.service,
-                        "threshold_min": t.threshold_min,
-                        "origin": c.origin,
-                        "destination": c.destination,
-                        "minutes": None if c.minutes is None else round(c.minutes, 1),
-                        "on_board_min": None if c.on_board_min is None else round(c.on_board_min, 1),
-                        "passed": c.passed,
-                        "gap_min": None if c.gap_min is None else round(c.gap_min, 1),
-                        "main_line": c.main_line,
-                    }
-                )
-        return pd.DataFrame(rows)
+            threshold = t.threshold_min if t.kind == "travel_time" else t.threshold_km
+            for n, (key, reading) in enumerate(tr.readings.items()):
+                common = {
+                    "target": t.id,
+                    "title": t.title,
+                    "kind": t.kind,
+                    "reading": key,
+                    "headline": n == 0,
+                    "profile": reading.profile,
+                    "threshold": threshold,
+                }
+                due = {"due_year": t.due_year, "not_yet_due": tr.not_yet_due}
+                if t.kind == "length":
+                    bound = "at least " if reading.lower_bound else ""
+                    detail = f"{bound}{reading.value or 0:,.0f} km of {'/'.join(t.modes)} ({tr.status})"
+                    rows.append({**common, "passed": reading.met is True, "detail": detail, **due})
+                    continue
+                for c in reading.checks:
+                    rows.append(
+                        {
+                            **common,
+                            "origin": c.origin,
+                            "destination": c.destination,
+                            "minutes": None if c.minutes is None else round(c.minutes, 1),
+                            "passed": c.passed,
+                            "gap_min": None if c.gap_min is None else round(c.gap_min, 1),
+                            "close": c.close,
+                            "error_min": c.error_min,
+                            "main_line": c.main_line,
+                            "detail": c.detail,
+                            **due,
+                        }
+                    )
+        columns = [
+            "target",
+            "title",
+            "kind",
+            "reading",
+            "headline",
+            "profile",
+            "threshold",
+            "origin",
+            "destination",
+            "minutes",
+            "passed",
+            "gap_min",
+            "close",
+            "error_min",
+            "main_line",
+            "detail",
+            "due_year",
+            "not_yet_due",
+        ]
+        return pd.DataFrame(rows, columns=columns)
 
     def to_geodataframe(self, layer: str = "cities", full: Network | None = None) -> Any:
         """One GIS layer as a geopandas GeoDataFrame (needs the ``geo`` extra).
@@ -280,8 +335,12 @@ class Evaluation:
         return to_geodataframe(self, layer, full)
 
     def summary(self) -> dict[str, Any]:
-        """Return a JSON-ready summary: scenario, network size, and each target's verdict."""
+        """Return a JSON-ready summary: scenario, network, model error and each target's verdict.
+
+        ``targets`` holds :meth:`sim.verdicts.TargetResult.as_dict` of every target.
+        """
         s = self.scenario
+        error = self.model_error
         return {
             "scenario": s.name,
             "description": s.description,
@@ -293,18 +352,21 @@ class Evaluation:
                 "links": len(self.network.links),
             },
             "profiles": list(self.results),
+            "readings": {
+                "timetable": "station to station by the fastest scheduled services: first boarding to "
+                "last alighting, transfers included, on the path that minimises that time",
+                "door_to_door": "centre to centre: access, processing, waits, in-vehicle, transfers, egress",
+            },
+            "model_error": None
+            if error is None
+            else {
+                "rail_mae_min": error.rail_mae_min,
+                "road_mae_min": error.road_mae_min,
+                "measured": error.measured,
+                "close_call": "a pair within this many minutes of its threshold is labelled close",
+            },
             "parameters": _parameters_dict(s.parameters),
-            "targets": [
-                {
-                    "id": tr.target.id,
-                    "title": tr.target.title,
-                    "source": tr.target.source,
-                    "met": tr.met,
-                    "passed": tr.n_passed,
-                    "checked": len(tr.checks),
-                }
-                for tr in self.targets
-            ],
+            "targets": [tr.as_dict() for tr in self.targets],
         }
 
 
@@ -340,62 +402,26 @@ def evaluate(
     targets = load_targets(scenario.targets_file, net) if scenario.targets_file else []
     wanted = [p.name for p in scenario.profiles]
     for t in targets:
-        if t.profile and t.profile not in wanted:
-            wanted.append(t.profile)
+        for profile in t.profiles():
+            if profile not in wanted:
+                wanted.append(profile)
     results = {
         name: evaluate_profile(net, PROFILES[name], scenario.parameters, backend, progress) for name in wanted
     }
-    verdicts = [_judge(t, net, results) for t in targets]
-    return Evaluation(scenario, net, results, verdicts)
+    error = load_model_error(scenario.network_folder)
+    year = network_year(scenario)
+    verdicts = [judge(t, net, results, error, year, full, data_year(scenario)) for t in targets]
+    return Evaluation(scenario, net, results, verdicts, error)
 
 
-def _judge(target: Target, network: Network, results: dict[str, ProfileResult]) -> TargetResult:
-    ids = [c.id for c in network.cities]
-    index = {c: i for i, c in enumerate(ids)}
-    checks: list[TargetCheck] = []
-    if target.kind == "travel_time":
-        res = results[target.profile]  # type: ignore[index]
-        v = COMPONENTS.index("in_vehicle")
-        for group in target.groups:
-            for a, b in group.pairs():
-                i, j = index[a], index[b]
-                if target.measure == "in_vehicle":
-                    ab, ba = res.parts[i, j, v], res.parts[j, i, v]
-                    if not np.isfinite(res.minutes[i, j]):
-                        ab = np.inf
-                    if not np.isfinite(res.minutes[j, i]):
-                        ba = np.inf
-                else:
-                    ab, ba = res.minutes[i, j], res.minutes[j, i]
-                worst_i, worst_j = (i, j) if ab >= ba else (j, i)
-                worst = float(max(ab, ba))
-                if not np.isfinite(worst):
-                    checks.append(TargetCheck(target.id, a, b, None, False, None, "(no path)"))
-                    continue
-                gap = worst - target.threshold_min  # type: ignore[operator]
-                checks.append(
-                    TargetCheck(
-                        target.id,
-                        a,
-                        b,
-                        worst,
-                        gap <= 1e-9,
-                        gap,
-                        res.main_line(worst_i, worst_j),
-                        _finite_or_none(station_to_station(res.legs[worst_i][worst_j])),
-                    )
-                )
-    else:
-        served = coverage(network, target.service, target.fast_rail_min_kmh)  # type: ignore[arg-type]
-        for city in network.cities:
-            big = city.population is not None and city.population >= (target.min_population or 0)
-            if (big and city.plan_status == "in-plan") or city.id in target.also:
-                ok = city.id in served
-                checks.append(
-                    TargetCheck(target.id, city.id, "", None, ok, None, "" if ok else f"no {target.service}")
-                )
-    return TargetResult(target, tuple(checks))
+def network_year(scenario: Scenario) -> int | None:
+    """Return the year of the scenario's network: its ``year``, else the year its data is current to."""
+    if scenario.year is not None:
+        return scenario.year
+    return data_year(scenario)
 
 
-def _finite_or_none(x: float) -> float | None:
-    return None if np.isnan(x) else x
+def data_year(scenario: Scenario) -> int | None:
+    """Return the year the scenario's data is current to (``data_current_to``), else None."""
+    text = scenario.data_current_to or ""
+    return int(text[:4]) if text[:4].isdigit() else None

@@ -30,9 +30,10 @@ Node types (one row each in the node table):
     through service (``through``). Through services start only from here, so boarding
     one line cannot be used to slip onto another without its wait.
 ``tt_origin`` / ``tt_dest``
-    A city seen by a timetable: the first boarding and the last alighting at any of its
-    terminals, with nothing before or after (no access, processing, first wait or
-    egress). ``tt_origin`` has only outgoing edges (``tt_board``, to every platform of
+    A city seen by a timetable: the first boarding and the last alighting at one of its
+    own terminals (rail stations within ``timetable_station_km`` of its centre, every
+    airport and port), with nothing before or after (no access, processing, first wait
+    or egress). ``tt_origin`` has only outgoing edges (``tt_board``, to every platform of
     the city, with the ride's in-vehicle start allowance) and ``tt_dest`` only incoming
     ones (``tt_alight``, from every ``arr`` of the city, at no cost), so they never
     shorten a door-to-door path. :meth:`Graph.timetable_view` keeps only the edges of
@@ -68,6 +69,7 @@ __all__ = [
     "link_minutes",
     "road_link_minutes",
     "service_of",
+    "timetable_terminal",
 ]
 
 COMPONENTS = ("access", "processing", "wait", "in_vehicle", "transfer", "egress")
@@ -473,7 +475,7 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
                 b.edge(b.node("train", *x), b.node("platform", *y), "through", {_V: stop}, line=label)
 
     _interchanges(b, network, terminals, p)
-    tt_origin, tt_dest = _timetable_nodes(b, city_ids, terminals, headway, allowance)
+    tt_origin, tt_dest = _timetable_nodes(b, network, city_ids, terminals, headway, allowance, p)
     if profile.uses_road:
         _roads(b, network, links, terminals, headway, allowance, city_ids, origin, dest, p)
 
@@ -500,30 +502,48 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
     )
 
 
+def timetable_terminal(terminal: Terminal, network: Network, parameters: Parameters) -> bool:
+    """Return True when the timetable reading counts ``terminal`` as one of its city's own.
+
+    Rail stations within ``parameters.timetable_station_km`` of the city centre (or of
+    unknown position) count, every airport and port counts: a county-town station filed
+    under its prefecture is not the city's station for a timetable.
+    """
+    if terminal.kind is not TerminalKind.RAIL or terminal.lat is None or terminal.lon is None:
+        return True
+    city = network.city_by_id[terminal.city]
+    return great_circle_km(city.lat, city.lon, terminal.lat, terminal.lon) <= parameters.timetable_station_km
+
+
 def _timetable_nodes(
     b: _Builder,
+    network: Network,
     city_ids: tuple[str, ...],
     terminals: list[Terminal],
     headway: dict[tuple[str, str], float],
     allowance: dict[tuple[str, str], StopAllowance],
+    p: Parameters,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each city's ``tt_origin`` and ``tt_dest``, joined to boarding and from alighting.
 
-    ``tt_board`` reaches every platform of every terminal of the city that a scheduled
-    service of the profile calls at, with the ride's in-vehicle start allowance but no
-    wait; ``tt_alight`` leaves every ``arr`` of the city at no cost. Returns the node
-    indices, in the order of ``city_ids``.
+    ``tt_board`` reaches every platform of each of the city's own terminals
+    (:func:`timetable_terminal`) that a scheduled service of the profile calls at, with
+    the ride's in-vehicle start allowance but no wait; ``tt_alight`` leaves the ``arr``
+    of each at no cost. Returns the node indices, in the order of ``city_ids``.
     """
     tt_origin = np.array([b.node("tt_origin", c) for c in city_ids], dtype=np.int64)
     tt_dest = np.array([b.node("tt_dest", c) for c in city_ids], dtype=np.int64)
-    city_of = {t.id: t.city for t in terminals}
+    own = {t.id: t.city for t in terminals if timetable_terminal(t, network, p)}
     position = {c: k for k, c in enumerate(city_ids)}
     for (tid, line), _ in sorted(headway.items()):
-        c = position[city_of[tid]]
+        if tid not in own:
+            continue
         start = allowance[(tid, line)].start
-        b.edge(int(tt_origin[c]), b.node("platform", tid, line), "tt_board", {_V: start}, line=line)
+        origin = int(tt_origin[position[own[tid]]])
+        b.edge(origin, b.node("platform", tid, line), "tt_board", {_V: start}, line=line)
     for t in terminals:
-        b.edge(b.node("arr", t.id), int(tt_dest[position[t.city]]), "tt_alight", {})
+        if t.id in own:
+            b.edge(b.node("arr", t.id), int(tt_dest[position[t.city]]), "tt_alight", {})
     return tt_origin, tt_dest
 
 

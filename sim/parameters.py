@@ -128,6 +128,17 @@ class Parameters:
         Driving from a city centre to the expressway network where a road link names the
         centre itself (centre-to-centre networks, scenario ``add_link``); the bundled
         network joins cities through their entrances instead.
+    timetable_station_km
+        The timetable reading (station to station) runs between a city's own stations:
+        those within this many km of its centre. 20: the main stations of the region's
+        cities lie within 19 km of their centres (南昌南 18.6, 厦门北 17.9, 武汉东 17.4,
+        广州南 15.5, 长沙南 14.6), while airport stations and the county-town stations the
+        data files under their prefecture lie further out (天河机场站 22.7, 乐平北 24.8 km
+        from 景德镇, 进贤北 50 km from 南昌, 万州北 228 km from 重庆); a few county towns
+        close to their prefecture's centre stay in (贵溪 15 km, 云梦东 16). Measured on
+        the bundled data. A rail station without coordinates counts; airports and ports
+        all count (they serve the whole city). Door to door, every terminal counts,
+        reached by its access time.
     expressway_cruise_kmh
         The speed a car cruises at on an expressway whose limit is higher (mixed traffic,
         lorries, toll plazas, off-peak): a section runs at the lesser of its limit and
@@ -200,6 +211,7 @@ class Parameters:
     access_speed_kmh: float = 25.0
     access_fixed_min: float = 5.0
     road_access_min: float = 10.0
+    timetable_station_km: float = 20.0
     expressway_cruise_kmh: float = 105.0
     road_entrance_fixed_min: float = 8.0
     road_entrance_speed_kmh: float = 90.0
@@ -286,6 +298,7 @@ _POSITIVE = {
     "access_detour",
     "access_speed_kmh",
     "speed_factor",
+    "timetable_station_km",
     "acceleration_ms2",
     "road_entrance_speed_kmh",
     "expressway_cruise_kmh",

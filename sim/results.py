@@ -21,6 +21,7 @@ from sim.evaluate import Evaluation
 from sim.figures.bounds import MAX_HEATMAP_CITIES, drawable
 from sim.network import Network
 from sim.output import write_csv, write_json
+from sim.verdicts import READING_ROW_COLUMNS, reading_rows
 
 __all__ = [
     "RUN_FILES",
@@ -110,13 +111,8 @@ def change_maps(comparison: Comparison) -> dict[str, Figure]:
 
 
 def target_counts(result: Evaluation) -> pd.DataFrame:
-    """Return one row per target: pairs (or cities) checked and passing."""
-    return pd.DataFrame(
-        [
-            {"target": tr.target.id, "checked": len(tr.checks), "passed_before": tr.n_passed}
-            for tr in result.targets
-        ]
-    )
+    """Return one row per target and reading: pairs (or cities) checked, passing, close."""
+    return pd.DataFrame(reading_rows(result.targets), columns=list(READING_ROW_COLUMNS))
 
 
 def write_run(

@@ -525,9 +525,10 @@ def check_scenario(scenario: Scenario, network: Network) -> list[Problem]:
 
     Errors of the scenario itself (an unknown project, a modification of nothing, a
     year before the data starts) are found by applying it. A year after the data's date
-    is a warning that says which network is used. An open link that opened after the
-    scenario's ``data_current_to`` is an error; a link a modification adds or changes is
-    checked like a row of the tables.
+    is a warning that says which network is used, unless the scenario adds projects by
+    name (``vision-2035``: today's network and the projects it lists, judged in 2035).
+    An open link that opened after the scenario's ``data_current_to`` is an error; a link
+    a modification adds or changes is checked like a row of the tables.
     """
     from sim.scenario import apply_scenario
     from sim.tomlfile import line_of_key
@@ -561,15 +562,17 @@ def check_scenario(scenario: Scenario, network: Network) -> list[Problem]:
         if scenario.year > current:
             expected = [lk.open_year for lk in network.links if lk.status != "open" and lk.open_year]
             if not scenario.include_expected:
-                problems.append(
-                    _warning(
-                        f"year {scenario.year} is after {how}: the network is the one built by {current}; "
-                        "projects not yet open are left out (include_expected = true adds those expected "
-                        f"by {scenario.year}; add_projects adds any)",
-                        *year_where,
-                        "year",
+                # a scenario that names the projects it adds says which future network it is
+                if not scenario.add_projects:
+                    problems.append(
+                        _warning(
+                            f"year {scenario.year} is after {how}: the network is the one built by "
+                            f"{current}; projects not yet open are left out (include_expected = true adds "
+                            f"those expected by {scenario.year}; add_projects adds any)",
+                            *year_where,
+                            "year",
+                        )
                     )
-                )
             elif expected and scenario.year > max(expected):
                 problems.append(
                     _warning(

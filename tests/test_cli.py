@@ -44,7 +44,10 @@ all = ["aa", "bb", "cc"]
 id = "bb-cc-90"
 title = "Beta and Gamma within 90 minutes"
 source = "test"
+due_year = 2020
 kind = "travel_time"
+headline = "door_to_door"
+headline_reason = "test"
 profile = "rail"
 threshold_min = 90
 pairs = [{ from = "bb", to = "cc" }]
@@ -53,7 +56,10 @@ pairs = [{ from = "bb", to = "cc" }]
 id = "aa-cc-150"
 title = "Alpha and Gamma within 150 minutes"
 source = "test"
+due_year = 2020
 kind = "travel_time"
+headline = "door_to_door"
+headline_reason = "test"
 profile = "rail"
 threshold_min = 150
 pairs = [{ from = "aa", to = "cc" }]
@@ -62,6 +68,7 @@ pairs = [{ from = "aa", to = "cc" }]
 id = "rail-all"
 title = "rail to every city"
 source = "test"
+due_year = 2020
 kind = "coverage"
 service = "rail"
 min_population = 0
@@ -227,15 +234,36 @@ def test_run_writes_results(work: Path, scenario: Path, capsys: pytest.CaptureFi
     assert times.loc[("bb", "cc", "rail"), "minutes"] == 67.0
     assert times.loc[("aa", "bb", "road"), "minutes"] == 140.0
 
-    targets = pd.read_csv(out / "targets.csv").set_index("target")
+    table = pd.read_csv(out / "targets.csv")
+    targets = table[table["headline"]].set_index("target")
+    assert (targets.loc[["bb-cc-90", "aa-cc-150"], "reading"] == "door_to_door").all()
     assert bool(targets.loc["bb-cc-90", "passed"]) is True
     assert bool(targets.loc["aa-cc-150", "passed"]) is False
     assert targets.loc["aa-cc-150", "gap_min"] == 8.0
+    # the other reading beside it: aa-cc station to station by L3, 120 + 3 = 123 min
+    beside = table[(table["target"] == "aa-cc-150") & (table["reading"] == "timetable")]
+    assert beside["minutes"].tolist() == [123.0] and not beside["headline"].any()
+    assert times.loc[("aa", "cc", "rail"), "station_to_station_min"] == 123.0
+    assert pd.isna(times.loc[("aa", "bb", "road"), "station_to_station_min"])  # no scheduled service
     # the verdicts are printed too
     verdicts = {
         line.split()[0]: line.split()[1] for line in stdout.splitlines() if line.startswith(("bb-", "aa-"))
     }
     assert verdicts == {"bb-cc-90": "met", "aa-cc-150": "NOT"}
+
+
+def test_run_json_prints_the_summary(work: Path, scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    code, stdout, err = run_cli(capsys, "run", scenario, "--out", work / "out", "--json")
+    assert code == 0, err
+    summary = json.loads(stdout)  # stdout is the JSON alone, instead of the table
+    assert "Targets:" not in stdout + err
+    assert summary == json.loads((work / "out" / "summary.json").read_text(encoding="utf-8"))
+    entry = next(t for t in summary["targets"] if t["id"] == "aa-cc-150")
+    assert entry["headline"] == "door_to_door" and list(entry["readings"]) == ["door_to_door", "timetable"]
+    assert entry["readings"]["door_to_door"]["failing"][0]["gap_min"] == 8.0
+    assert entry["readings"]["timetable"]["met"] is True  # 123 min within 150
 
 
 def test_run_is_deterministic(work: Path, scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -298,8 +326,12 @@ def test_run_without_year_on_network_with_planned_station(
 def test_route_prints_legs(scenario: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(capsys, "route", "aa", "cc", "--scenario", scenario, "--network", TINY)
     assert code == 0, err
-    lines = out.splitlines()
-    legs = [line.split() for line in lines if line.strip().split(" ")[0] in ("access", "ride", "egress")]
+    door, timetable = out.split("timetable reading")
+    legs = [
+        line.split()
+        for line in door.splitlines()
+        if line.strip().split(" ")[0] in ("access", "ride", "egress")
+    ]
     assert [leg[0] for leg in legs] == ["access", "ride", "egress"]
     ride = legs[1]
     assert ride[1:3] == ["conventional", "L3"]
@@ -308,8 +340,14 @@ def test_route_prints_legs(scenario: Path, capsys: pytest.CaptureFixture[str]) -
     # have no access_basis column, so a time is "given"
     assert legs[0][-2:] == ["25.0", "given"]  # access 10 + processing 15
     assert legs[2][-2:] == ["10.0", "given"]  # arrival processing 5 + egress 5
-    assert "total 158 min" in out
-    assert "given: access time given in the network's table" in out
+    assert "total 158 min door to door" in door
+    assert "given: access time given in the network's table" in door
+    # the other reading: the same ride alone, first boarding to last alighting
+    rides = [
+        line.split() for line in timetable.splitlines() if line.strip().split(" ")[0] in ("access", "ride")
+    ]
+    assert len(rides) == 1 and rides[0][1:3] == ["conventional", "L3"] and float(rides[0][-1]) == 123.0
+    assert "total 123 min from first boarding to last alighting" in timetable
 
 
 def test_route_says_how_each_access_time_is_known(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -348,6 +386,7 @@ def test_route_by_names(scenario: Path, capsys: pytest.CaptureFixture[str]) -> N
     code, out, _ = run_cli(capsys, "route", "Beta", "丙市", "--scenario", scenario, "--profile", "road")
     assert code == 0
     assert "total 80 min" in out  # 10 + 100 km at 100 km/h + 10
+    assert "no scheduled service joins the two cities" in out  # by road there is no timetable
 
 
 # --------------------------------------------------------------------- atomic writing
@@ -410,6 +449,18 @@ def test_failed_first_write_leaves_nothing(
     assert_one_line_error(err)
     assert not (work / "out").exists()
     assert hidden_leftovers(work) == []
+
+
+def test_check_ignores_targets_not_yet_due(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # aa-cc-150 is missed door to door (158 min); due only in 2030, it does not fail --check in 2025
+    (work / "targets.toml").write_text(
+        TARGETS.replace("due_year = 2020", "due_year = 2030"), encoding="utf-8"
+    )
+    path = work / "tiny.toml"
+    path.write_text(scenario_text(), encoding="utf-8")
+    code, stdout, err = run_cli(capsys, "run", path, "--out", work / "out", "--check")
+    assert code == 0, err
+    assert "NOT YET DUE" in stdout and "NOT MET" in stdout  # the verdict stands, marked
 
 
 def test_ascii_terminal_gets_escaped_names_not_a_traceback():

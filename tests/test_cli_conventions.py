@@ -112,6 +112,7 @@ def test_check_exits_0_when_every_target_is_met(work: Path, capsys: pytest.Captu
     (work / "met.toml").write_text(
         "[[target]]\n"
         'id = "bb-cc-90"\ntitle = "t"\nsource = "test"\nkind = "travel_time"\nprofile = "rail"\n'
+        'due_year = 2020\nheadline = "door_to_door"\nheadline_reason = "test"\n'
         'threshold_min = 90\npairs = [{ from = "bb", to = "cc" }]\n',
         encoding="utf-8",
     )
@@ -122,6 +123,47 @@ def test_check_exits_0_when_every_target_is_met(work: Path, capsys: pytest.Captu
     code, out, err = run_cli(capsys, "run", "s.toml", "--out", "r", "--check")
     assert code == 0, err
     assert "bb-cc-90" in out and "NOT MET" not in out
+
+
+@pytest.mark.parametrize(("headline", "code"), [("timetable", 0), ("door_to_door", 3)])
+def test_check_judges_each_target_on_its_headline_reading(
+    work: Path, capsys: pytest.CaptureFixture[str], headline: str, code: int
+) -> None:
+    """aa-cc by rail: 123 min station to station, 158 door to door (module docstring).
+
+    Against 150 minutes the timetable reading passes and the door-to-door one misses:
+    --check fails only when the headline is the one that misses; both are printed.
+    """
+    (work / "one.toml").write_text(
+        "[[target]]\n"
+        'id = "aa-cc-150"\ntitle = "t"\nsource = "test"\nkind = "travel_time"\nprofile = "rail"\n'
+        f'due_year = 2020\nheadline = "{headline}"\nheadline_reason = "test"\n'
+        'threshold_min = 150\npairs = [{ from = "aa", to = "cc" }]\n',
+        encoding="utf-8",
+    )
+    (work / "s.toml").write_text(
+        with_hand_parameters(
+            f'year = 2025\nprofiles = ["rail"]\ntargets = "one.toml"\nnetwork = "{TINY.as_posix()}"\n'
+        ),
+        encoding="utf-8",
+    )
+    got, out, err = run_cli(capsys, "run", "s.toml", "--out", "r", "--check")
+    assert got == code, err
+    assert "timetable 123 ok (-27)" in out and "door to door 158 MISS (+8)" in out
+
+
+def test_a_scenario_without_targets_runs_and_compares(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (work / "s.toml").write_text(
+        f'year = 2025\nprofiles = ["rail"]\ntargets = ""\nnetwork = "{TINY.as_posix()}"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run_cli(capsys, "run", "s.toml", "--out", "r", "--check")
+    assert code == 0, err
+    assert "no targets" in out and not (work / "r" / "targets.png").exists()  # no chart of nothing
+    assert json.loads((work / "r" / "summary.json").read_text(encoding="utf-8"))["targets"] == []
+    code, out, err = run_cli(capsys, "compare", "s.toml", "s.toml", "--out", "c")
+    assert code == 0, err
+    assert "none: neither scenario names a targets file" in out
 
 
 # ------------------------------------------------------------------------------ JSON
@@ -187,6 +229,7 @@ def test_compare_json(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (work / "t.toml").write_text(
         "[[target]]\n"
         'id = "bb-cc-90"\ntitle = "t"\nsource = "test"\nkind = "travel_time"\nprofile = "rail"\n'
+        'due_year = 2020\nheadline = "door_to_door"\nheadline_reason = "test"\n'
         'threshold_min = 90\npairs = [{ from = "bb", to = "cc" }]\n',
         encoding="utf-8",
     )
@@ -204,17 +247,22 @@ def test_compare_json(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert record["before"] == "a" and record["after"] == "b" and record["results"] == "cmp"
     assert [link.split()[1] for link in record["differences"]["links_added"]] == ["L2"]
     (target,) = record["targets"]
-    assert target["reading"] == "rail, door to door <= 90 min"
-    assert (target["met_before"], target["met_after"]) == (False, True)
-    (check,) = record["target_checks"]
-    assert check["change"] == "newly met" and check["before"]["passed"] is False
-    # door to door 10 + 15 + (150 km at 300 km/h = 30, + 2) + 5 + 5 = 67; on board 32
-    assert check["after"]["minutes"] == 67.0 and check["after"]["on_board_min"] == 32.0
-    assert check["before"]["minutes"] > 90
-    changed = {(r["origin"], r["destination"], r["profile"]): r for r in record["od_changed"]}
-    assert changed[("bb", "cc", "rail")]["after_min"] == 67.0
-    assert not any(profile == "road" for _, _, profile in changed)  # no road changed
-    assert len(record["od_changed"]) + record["od_unchanged"] == 6 * 2  # ordered pairs x profiles
+    assert target["after"]["headline"] == "door_to_door"
+    assert (target["before"]["met"], target["after"]["met"]) == (False, True)
+    assert target["after"]["readings"]["timetable"]["met"] is True
+    checks = {c["reading"]: c for c in record["target_checks"]}
+    door, station = checks["door_to_door"], checks["timetable"]
+    assert door["change"] == "newly met" and door["passed_before"] is False and door["headline"]
+    # door to door 10 + 15 + (150 km at 300 km/h = 30, + 2) + 5 + 5 = 67; station to station 32
+    assert door["after_min"] == 67.0 and station["after_min"] == 32.0
+    assert door["before_min"] > 90
+    changed = {(r["origin"], r["destination"], r["profile"], r["reading"]): r for r in record["od_changed"]}
+    assert changed[("bb", "cc", "rail", "door_to_door")]["after_min"] == 67.0
+    assert changed[("bb", "cc", "rail", "timetable")]["after_min"] == 32.0
+    assert not any(profile == "road" for _, _, profile, _ in changed)  # no road changed
+    assert (
+        len(record["od_changed"]) + record["od_unchanged"] == 6 * 2 * 2
+    )  # ordered pairs x profiles x readings
     assert {r["profile"] for r in record["network"]} == {"rail", "road"}
 
 

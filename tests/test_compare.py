@@ -16,7 +16,10 @@ TARGETS = """
 id = "bc-90"
 title = "bb-cc within 90 min"
 source = "test"
+due_year = 2020
 kind = "travel_time"
+headline = "door_to_door"
+headline_reason = "test"
 threshold_min = 90
 pairs = [{ from = "bb", to = "cc" }]
 """
@@ -104,3 +107,26 @@ def test_scenarios_lists_every_bundled_scenario(capsys):
         "vision-2035",
         "no-flights",
     } <= names
+
+
+def test_faster_pairs_name_the_project_their_new_itinerary_uses(tmp_path):
+    """Adding the planned L4 (project "newline", st_a-st_c 200 km at 300 km/h).
+
+    aa-cc: door to door 158 -> 20 + 15 + 42 + 5 + 5 = 87; station to station 123 -> 42,
+    both by L4. bb-cc gets no faster (L2 stays its best line).
+    """
+    (tmp_path / "targets.toml").write_text(TARGETS, encoding="utf-8")
+    common = {
+        "network_folder": TINY,
+        "targets_file": tmp_path / "targets.toml",
+        "parameters": HAND_PARAMETERS,
+    }
+    before = evaluate(Scenario(name="base", year=2025, **common))
+    after = evaluate(Scenario(name="l4", year=2025, add_projects=("newline",), **common))
+    od = compare(before, after).od_changes().set_index(["origin", "destination", "profile", "reading"])
+    door = od.loc[("aa", "cc", "rail", "door_to_door")]
+    station = od.loc[("aa", "cc", "rail", "timetable")]
+    assert (door["before_min"], door["after_min"]) == (pytest.approx(158), pytest.approx(87))
+    assert (station["before_min"], station["after_min"]) == (pytest.approx(123), pytest.approx(42))
+    assert door["projects"] == station["projects"] == "newline" and station["new_links"] == 1
+    assert od.loc[("bb", "cc", "rail", "timetable"), "projects"] == ""

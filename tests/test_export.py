@@ -27,7 +27,7 @@ def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "targets.toml").write_text(
         '[[target]]\nid = "rail-all"\ntitle = "rail to every city"\nsource = "test"\n'
-        'kind = "coverage"\nservice = "rail"\nmin_population = 0\n',
+        'kind = "coverage"\nservice = "rail"\nmin_population = 0\ndue_year = 2020\n',
         encoding="utf-8",
     )
     (tmp_path / "s.toml").write_text(

@@ -35,6 +35,9 @@ source = "test"
 kind = "travel_time"
 profile = "rail"
 threshold_min = 90
+due_year = 2020
+headline = "door_to_door"
+headline_reason = "test"
 pairs = [{ from = "bb", to = "cc" }]
 """
 

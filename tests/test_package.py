@@ -179,6 +179,9 @@ id = "bb-cc-90"
 title = "Beta and Gamma within 90 minutes"
 source = "test"
 kind = "travel_time"
+due_year = 2020
+headline = "door_to_door"
+headline_reason = "test"
 profile = "rail"
 threshold_min = 90
 pairs = [{ from = "bb", to = "cc" }]

@@ -62,8 +62,13 @@ def test_state_answers_with_both_readings(server):
     status, body, _ = get(server, "/api/state" + q(scenario="today", year=2025))
     assert status == 200
     capitals = next(v for v in body["verdicts"] if v["id"] == "capitals-2h")
-    assert set(capitals["readings"]) == {"door_to_door", "timetable"}
-    assert capitals["checked"] == 3
+    assert [r["key"] for r in capitals["readings"]] == ["timetable", "door_to_door"]  # the headline first
+    assert capitals["headline"] == "timetable" and capitals["checked"] == 3
+    assert {p["a"] + "-" + p["b"] for p in capitals["pairs"]} == {
+        "wuhan-changsha",
+        "wuhan-nanchang",
+        "changsha-nanchang",
+    }
     assert body["changes"]["links_added"] == [] and body["changes"]["faster"] == []
 
 

@@ -17,6 +17,7 @@ from sim.serve.server import BackgroundServer  # noqa: E402
 from sim.serve.workbench import Workbench  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+TARGETS = 12  # in scenarios/targets.toml
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -97,7 +98,7 @@ def test_page_shows_map_toggles_and_verdicts_offline(page, server, tmp_path):
     assert page.locator("#map circle.city").count() == 54
     assert page.locator("#map path.link").count() > 200
     assert page.locator("#projects input[type=checkbox]").count() > 40
-    assert page.locator("#targets .target").count() == 8
+    assert page.locator("#targets .target").count() == TARGETS
     page.wait_for_timeout(300)
     assert page.evaluate("document.fonts.check('12px \"Sim CJK Subset\"', '武汉')")
     outside = [u for u in page.requests if not u.startswith(server.url) and not u.startswith("data:")]
@@ -184,7 +185,7 @@ def test_a_refused_shared_url_says_why_and_shows_the_default(page, server):
     page.goto(server.url + "?scenario=today&add=no_such_project")
     page.wait_for_selector("body[data-ready='1']", timeout=60_000)
     assert "unknown project" in page.locator("#error").inner_text()
-    assert page.locator("#targets .target").count() == 8
+    assert page.locator("#targets .target").count() == TARGETS
     # the refused request is the one expected error the browser logs
     assert all("400" in p for p in page.problems)
 

@@ -244,6 +244,97 @@ def test_line_sections_split_at_junctions():
     }
 
 
+def test_sweep_metrics_count_both_readings_as_the_verdicts_do(tmp_path):
+    """The vectorised pass counts of a sweep equal the per-pair verdicts of sim run."""
+    from sim.evaluate import evaluate
+    from sim.scenario import Scenario
+    from sim.sweep.metrics import MetricSet
+    from sim.targets import load_targets
+    from sim.verdicts import served
+    from tests.conftest import HAND_PARAMETERS
+    from tests.test_targets import TARGETS, TINY
+
+    path = tmp_path / "targets.toml"
+    path.write_text(TARGETS, encoding="utf-8")
+    scenario = Scenario(
+        name="t", year=2025, targets_file=path, network_folder=TINY, parameters=HAND_PARAMETERS
+    )
+    result = evaluate(scenario)
+    targets = load_targets(path, result.network)
+    metrics = MetricSet(result.network, targets, "rail")
+    rail = result.results["rail"]
+    values = metrics.evaluate(
+        {"door_to_door": rail.minutes[None], "timetable": rail.timetable_minutes[None]},
+        [{t.id: served(result.network, t) for t in metrics.coverage}],
+    )
+    met = {"": 0, "timetable": 0, "door_to_door": 0}
+    for tr in result.targets:
+        for key, reading in tr.readings.items():
+            column = (
+                f"pass_{tr.target.id}:{key}" if tr.target.kind == "travel_time" else f"pass_{tr.target.id}"
+            )
+            assert values[column][0] == reading.n_passed, column
+            if tr.target.kind == "coverage":
+                met = {k: v + reading.met for k, v in met.items()}
+            else:
+                met[key] += reading.met
+        if tr.target.kind == "travel_time":
+            met[""] += tr.met
+    assert values["targets_met"][0] == met[""]
+    assert values["targets_met:timetable"][0] == met["timetable"]
+    assert values["targets_met:door_to_door"][0] == met["door_to_door"]
+
+
+def test_pass_counts_give_the_base_and_the_range_per_reading_headline_first():
+    """Three scenarios by hand: the empty set (base), one project, and one that errs."""
+    from sim.sweep.analysis import pass_counts
+
+    runs = pd.DataFrame(
+        {
+            "mask": [1, 0, 3],
+            "failure": ["", "", ""],
+            "error": ["", "", "boom"],
+            "pass_a:door_to_door": [1, 0, 9],
+            "pass_a:timetable": [3, 2, 9],
+            "pass_c": [4, 4, 9],
+        }
+    )
+    checked = {"a:timetable": 3, "a:door_to_door": 3, "c": 4}
+    table = pass_counts(runs, checked, {"a": "a:timetable", "c": "c"})
+    assert table.to_dict(orient="records") == [
+        {
+            "target": "a",
+            "reading": "timetable",
+            "headline": True,
+            "checked": 3,
+            "base": 2,
+            "fewest": 2,
+            "most": 3,
+            "scenarios_met": 1,
+        },
+        {
+            "target": "a",
+            "reading": "door_to_door",
+            "headline": False,
+            "checked": 3,
+            "base": 0,
+            "fewest": 0,
+            "most": 1,
+            "scenarios_met": 0,
+        },
+        {
+            "target": "c",
+            "reading": "coverage",
+            "headline": True,
+            "checked": 4,
+            "base": 4,
+            "fewest": 4,
+            "most": 4,
+            "scenarios_met": 2,
+        },
+    ]
+
+
 # ------------------------------------------------------------------------ resume knows its world
 
 

@@ -1,7 +1,9 @@
 """The timetable reading: station to station by scheduled services, on its own shortest path.
 
 Hand-built network (tests/data/two_readings): city xx has a far-out high-speed station
-st_x1 (access 60 min) and a central station st_x2 (access 5). FAST (hsr, st_x1-st_y1,
+st_x1 (access 60 min, 19 km out) and a central station st_x2 (access 5); st_x3 is a
+county-town station 56 km out, whose COUNTY line reaches st_y1 in 19 min but which is not
+one of the city's own stations for a timetable (more than 20 km from the centre). FAST (hsr, st_x1-st_y1,
 300 km at 300 km/h) takes 62 min on board; SLOW (conventional, st_x2-st_y1, 180 km at
 120 km/h) takes 93. ONWARD (hsr st_y1-st_z1, 150 km, headway 40) takes 32. WEST (hsr
 st_w1-st_v1) is not joined to the others by rail; an expressway joins zz and ww.
@@ -22,7 +24,7 @@ import pytest
 from sim.evaluate import evaluate_profile
 from sim.graph import build_graph
 from sim.modes import PROFILES
-from sim.network import load_network
+from sim.network import great_circle_km, load_network
 from sim.parameters import Parameters
 from sim.paths import all_pairs, node_distances
 from tests.conftest import HAND_PARAMETERS
@@ -40,6 +42,7 @@ def test_the_two_readings_take_different_paths(network):
     res = evaluate_profile(network, PROFILES["rail"], HAND_PARAMETERS)
     assert res.minutes[XX, YY] == pytest.approx(128)  # by SLOW from the central station
     assert res.timetable_minutes[XX, YY] == pytest.approx(62)  # by FAST, its own shortest path
+    # (not 19 by COUNTY: st_x3 is another town's station, 56 km out)
     assert res.timetable_minutes[YY, XX] == pytest.approx(62)
     rides = [(leg.line, leg.from_id, leg.to_id) for leg in res.timetable_legs[XX][YY] if leg.kind == "ride"]
     assert rides == [("FAST", "st_x1", "st_y1")]
@@ -54,7 +57,9 @@ def test_the_two_readings_take_different_paths(network):
 def test_the_first_wait_policy_does_not_touch_the_timetable_reading(network):
     params = HAND_PARAMETERS.with_overrides({"first_wait": "half_headway", "first_wait_cap_min": 100})
     res = evaluate_profile(network, PROFILES["rail"], params)
-    assert res.minutes[XX, YY] == pytest.approx(128 + 30)
+    # door to door the first wait now counts: by SLOW 128 + 30 = 158; by COUNTY from the
+    # county town 90 + 15 + 15 (half of 30) + (100 / 350 * 60 + 2) + 10 + 5 = 154.1
+    assert res.minutes[XX, YY] == pytest.approx(90 + 15 + 15 + 100 / 350 * 60 + 2 + 15, abs=0.01)
     assert res.timetable_minutes[XX, YY] == pytest.approx(62)
 
 
@@ -85,7 +90,8 @@ def oracle(network, params) -> np.ndarray:
     """Station-to-station minutes by networkx on a graph built here from the tables alone.
 
     Nodes: (platform, station, line), (train, station, line), (arrived, station), and per
-    city a source and a sink. Boarding at the start is free (plus the start allowance);
+    city a source and a sink joined to its stations within 20 km of its centre. Boarding
+    at the start is free (plus the start allowance);
     a change costs half the next line's headway plus the line-change penalty, and between
     two stations of a city also the walk (both access times, or the listed transfer) and
     the processing at the second. Every boarding costs accelerating to the line's speed at
@@ -95,6 +101,12 @@ def oracle(network, params) -> np.ndarray:
     g = nx.DiGraph()
     majors = network.major_stops
     city_of = {t.id: t.city for t in network.terminals}
+    centre = {c.id: (c.lat, c.lon) for c in network.cities}
+    own = {
+        t.id
+        for t in network.terminals
+        if great_circle_km(*centre[t.city], t.lat, t.lon) <= params.timetable_station_km
+    }
     access = {t.id: t.access_min for t in network.terminals}
     rail = [lk for lk in network.links if lk.mode.is_rail]
     headway, mode, speed = {}, {}, {}
@@ -118,7 +130,9 @@ def oracle(network, params) -> np.ndarray:
             add(("platform", a, lk.line), ("train", b, lk.line), ride)
     for s, line in headway:
         start = params.start_stop_min[mode[(s, line)]] + half_loss((s, line))
-        add(("source", city_of[s]), ("platform", s, line), start)
+        if s in own:
+            add(("source", city_of[s]), ("platform", s, line), start)
+            add(("arrived", s), ("sink", city_of[s]), 0.0)
         dwell = params.stop_dwell_min[mode[(s, line)]]
         add(
             ("train", s, line),
@@ -126,7 +140,6 @@ def oracle(network, params) -> np.ndarray:
             2 * half_loss((s, line)) + dwell if s in majors else 0.0,
         )
         add(("train", s, line), ("arrived", s), half_loss((s, line)))
-        add(("arrived", s), ("sink", city_of[s]), 0.0)
         for (t, other), h2 in headway.items():
             if city_of[t] != city_of[s]:
                 continue

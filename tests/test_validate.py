@@ -192,6 +192,12 @@ def test_a_year_after_the_data_is_a_warning_that_says_what_is_used(capsys):
     assert "year 2100 is after the data's date, 2025-12" in err and "built by 2025" in err
 
 
+def test_a_future_year_with_projects_named_is_no_warning(capsys):
+    """vision-2035 adds its projects by name: its year (2035) misleads no one."""
+    assert main(["route", "wuhan", "hefei", "--scenario", "vision-2035"]) == 0
+    assert "after the data's date" not in capsys.readouterr().err
+
+
 def test_an_open_link_after_the_scenarios_data_date_is_an_error(net, tmp_path):
     replace_in(net, "links_rail.csv", ",open,2010,", ",open,2026,")
     path = tmp_path / "s.toml"

@@ -135,7 +135,8 @@ def _print_table(table: pd.DataFrame, stats: dict[str, dict[str, object]]) -> No
     print()
     for profile, s in stats.items():
         print(
-            f"{profile}: {s['n']} observations; MAPE {s['mape']} % in sample, {s['mape_cv']} % out of "
+            f"{profile}: {s['n']} observations; MAE {s['mae_min']} min (the close-call margin, "
+            f"network/calibration.toml); MAPE {s['mape']} % in sample, {s['mape_cv']} % out of "
             f"sample; worst {s['worst']} % in sample ({s['worst_pair']}), {s['worst_cv']} % out of sample "
             f"({s['worst_cv_pair']}); beyond the sources' tolerance: MAPE {s['mape_beyond_tolerance']} % / "
             f"{s['mape_beyond_tolerance_cv']} %"

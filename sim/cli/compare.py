@@ -22,7 +22,8 @@ from sim.cli.common import (
 )
 from sim.compare import Comparison, compare
 from sim.evaluate import evaluate
-from sim.network import load_network
+from sim.naming import project_name
+from sim.network import Network, load_network
 from sim.output import atomic_folder, check_output_folder
 from sim.results import write_comparison
 from sim.scenario import load_scenario
@@ -116,34 +117,19 @@ def comparison_report(comparison: Comparison) -> str:
     diff = comparison.differences()
     lines = [f"{a} -> {b}", ""]
     lines.append(f"year: {diff['year']['before']} -> {diff['year']['after']}")
-    from sim.naming import project_name
-
-    for key, side in (("projects_added", comparison.after), ("projects_removed", comparison.before)):
+    full = {
+        side: load_network(getattr(comparison, side).scenario.network_folder) for side in ("before", "after")
+    }
+    for key, side in (("projects_added", "after"), ("projects_removed", "before")):
         if diff[key]:
-            full = load_network(side.scenario.network_folder)
-            named = ", ".join(project_name(full, p) for p in diff[key])
+            named = ", ".join(project_name(full[side], p) for p in diff[key])
             lines.append(f"{key.replace('_', ' ')}: {named}")
     lines.append(f"links added: {len(diff['links_added'])}, removed: {len(diff['links_removed'])}")
     if diff["parameters_changed"]:
         lines.append(f"parameters changed: {', '.join(diff['parameters_changed'])}")
-    lines += ["", f"{'target':<24} {'before':>8} {'after':>8}"]
-    for _, r in comparison.target_summary().iterrows():
-        lines.append(
-            f"{r['target']:<24} {r['passed_before']:>4}/{r['checked']:<3} "
-            f"{r['passed_after']:>4}/{r['checked']:<3}  {'met' if r['met_after'] else 'not met'}"
-        )
-    changes = comparison.target_changes()
-    for kind in ("newly met", "newly missed"):
-        rows = changes[changes["change"] == kind]
-        for _, r in rows.iterrows():
-            if isinstance(r["destination"], str) and r["destination"]:
-                pair = f"{names[r['origin']]} – {names[r['destination']]}"
-                lines.append(
-                    f"  {kind}: {r['target']}: {pair} "
-                    f"({minutes_text(r['before_min'])} -> {minutes_text(r['after_min'])})"
-                )
-            else:
-                lines.append(f"  {kind}: {r['target']}: {names[r['origin']]}")
+    projects = _ProjectNames(full["after"])
+    lines += _verdict_lines(comparison, names, projects)
+    lines += _faster_lines(comparison, names, projects)
     cities = comparison.city_changes()
     first = cities["profile"].iloc[0]
     rail = cities[cities["profile"] == first]
@@ -151,7 +137,7 @@ def comparison_report(comparison: Comparison) -> str:
     if len(newly):
         lines += ["", f"newly connected ({first}): {', '.join(names[c] for c in newly['city'])}"]
     rail = rail[np.isfinite(rail["weighted_avg_min_delta"])].sort_values("weighted_avg_min_delta")
-    lines += ["", f"largest gains in weighted average time ({first}; other cities it reaches):"]
+    lines += ["", f"largest gains in weighted average time ({first}, door to door; other cities it reaches):"]
     for _, r in rail.head(5).iterrows():
         lines.append(
             f"  {names[r['city']]:<18} {r['weighted_avg_min_before']:>6.0f} -> "
@@ -167,56 +153,141 @@ def comparison_report(comparison: Comparison) -> str:
     return "\n".join(lines)
 
 
+_SHORT = {
+    "timetable": "timetable",
+    "door_to_door": "door to door",
+    "coverage": "coverage",
+    "length": "length",
+}
+
+
+def _reading_name(key: str) -> str:
+    if key.startswith("door_to_door_"):
+        return f"door to door ({key.removeprefix('door_to_door_')})"
+    return _SHORT.get(key, key)
+
+
+class _ProjectNames:
+    """Names for the ``" + "``-joined project ids of the tables (``昌九高铁 + 沿江高铁 合武段``)."""
+
+    def __init__(self, full: Network) -> None:
+        self.full = full
+
+    def __call__(self, ids: str) -> str:
+        return " + ".join(project_name(self.full, p) for p in ids.split(" + ")) if ids else ""
+
+
+def _verdict_lines(comparison: Comparison, names: dict[str, str], projects: _ProjectNames) -> list[str]:
+    """Each target under each reading (the headline first): passing before and after."""
+    a, b = comparison.before.scenario.name, comparison.after.scenario.name
+    summary = comparison.target_summary()
+    lines = ["", f"targets (headline reading first; pairs or cities passing): {a} -> {b}"]
+    if summary.empty:
+        lines.append("  none: neither scenario names a targets file")
+    word = {True: "met", False: "not met", None: "undetermined"}
+    for target, group in summary.groupby("target", sort=False):
+        due = "  (not yet due)" if bool(group["not_yet_due"].iloc[0]) else ""
+        lines.append(f"  {target}{due}")
+        for _, r in group.iterrows():
+            role = "headline" if r["headline"] else "beside"
+            if r["kind"] == "length":
+                before, after = f"{r['value'] or 0:,.0f} km", f"{r.get('value_after') or 0:,.0f} km"
+            else:
+                before, after = f"{r['passed']}/{r['checked']}", f"{r['passed_after']:.0f}/{r['checked']}"
+            closes = f", {r['close_after']:.0f} close" if r.get("close_after") else ""
+            lines.append(
+                f"    {role:<9}{_reading_name(r['reading']):<24}{before:>9} -> {after:<9} "
+                f"{word[r['met']]} -> {word[r['met_after']]}{closes}"
+            )
+    changes = comparison.target_changes()
+    faster = changes[changes["headline"].eq(True) & changes["destination"].fillna("").ne("")]
+    faster = faster[
+        faster["after_min"].notna()
+        & (faster["before_min"].isna() | (faster["after_min"] < faster["before_min"] - 0.05))
+    ]
+    if len(faster):
+        lines.append(
+            "  target pairs faster under the headline reading, and the projects their new trips use:"
+        )
+    for _, r in faster.iterrows():
+        pair = f"{names[r['origin']]} – {names[r['destination']]}"
+        why = projects(r["projects"]) or "no new link used"
+        times = f"{minutes_text(r['before_min'])} -> {minutes_text(r['after_min'])}"
+        if round(r["before_min"]) == round(r["after_min"]):
+            times = f"{r['before_min']:.1f} min -> {r['after_min']:.1f} min"
+        lines.append(f"    {r['target']}: {pair} {times}: {why}")
+    for kind in ("newly met", "newly missed"):
+        rows = changes[changes["change"] == kind]
+        for _, r in rows.iterrows():
+            how = _reading_name(r["reading"])
+            if isinstance(r["destination"], str) and r["destination"]:
+                pair = f"{names[r['origin']]} – {names[r['destination']]}"
+                lines.append(
+                    f"  {kind}: {r['target']} ({how}): {pair} "
+                    f"({minutes_text(r['before_min'])} -> {minutes_text(r['after_min'])})"
+                )
+            elif isinstance(r["origin"], str) and r["origin"]:
+                lines.append(f"  {kind}: {r['target']}: {names[r['origin']]}")
+    return lines
+
+
+def _faster_lines(
+    comparison: Comparison, names: dict[str, str], projects: _ProjectNames, top: int = 10
+) -> list[str]:
+    """Return the pairs that gain most, per reading, on the first profile, and the projects used."""
+    od = comparison.od_changes()
+    if od.empty:
+        return []
+    profile = comparison.profiles[0]
+    lines = []
+    for reading in ("timetable", "door_to_door"):
+        rows = od[(od["profile"] == profile) & (od["reading"] == reading)]
+        rows = rows[rows["origin"] < rows["destination"]]
+        gained = rows[rows["delta_min"].notna() & (rows["delta_min"] < -0.05)]
+        newly = rows[rows["before_min"].isna() & rows["after_min"].notna()]
+        if gained.empty and newly.empty:
+            continue
+        lines += [
+            "",
+            f"pairs faster, {_reading_name(reading)} ({profile}), largest gains, and the projects used:",
+        ]
+        for _, r in gained.sort_values(["delta_min", "origin", "destination"]).head(top).iterrows():
+            why = projects(r["projects"]) or "no new link used (a parameter, speed or through service)"
+            lines.append(
+                f"  {names[r['origin']] + ' – ' + names[r['destination']]:<28} {r['before_min']:>6.0f} -> "
+                f"{r['after_min']:>4.0f} min ({r['delta_min']:+.0f}): {why}"
+            )
+        if len(gained) > top:
+            lines.append(f"  ... {len(gained) - top} more in od_changes.csv")
+        if len(newly):
+            lines.append(f"  newly joined: {len(newly)} pairs (od_changes.csv)")
+    return lines
+
+
 def comparison_record(comparison: Comparison, folder: Path | None = None) -> dict[str, Any]:
     """Return what ``sim compare --json`` prints.
 
-    Each target says how it is read; each pair or city checked carries, before and
-    after, the minutes of the reading the verdict uses (``minutes``), the on-board
-    (station-to-station) minutes of the same trip (``on_board_min``), pass or fail and
-    the gap. City pairs are listed where their time changed; the full matrix is in the
-    results folder (``od_changes.csv``).
+    ``targets``: each target's verdict before and after (``sim.verdicts.TargetResult.as_dict``
+    of both scenarios: the headline reading named, every reading with its pairs met,
+    close calls and failing pairs). ``target_checks``: every pair (or city) checked, per
+    reading, before and after, with the change and the projects a faster pair's new
+    itinerary uses. City pairs are listed where their time changed, under both readings;
+    the full matrix is in the results folder (``od_changes.csv``).
     """
     before, after = comparison.before, comparison.after
-    targets_after = {tr.target.id: tr for tr in after.targets}
-    targets = []
-    for tr in before.targets:
-        other = targets_after.get(tr.target.id)
-        t = tr.target
-        targets.append(
-            {
-                "id": t.id,
-                "title": t.title,
-                "kind": t.kind,
-                "reading": t.reading(),
-                "measure": t.measure if t.kind == "travel_time" else None,
-                "threshold_min": t.threshold_min,
-                "checked": len(tr.checks),
-                "passed_before": tr.n_passed,
-                "passed_after": other.n_passed if other else None,
-                "met_before": tr.met,
-                "met_after": other.met if other else None,
-            }
-        )
-    keys = ["target", "origin", "destination"]
-    fields = ["minutes", "on_board_min", "passed", "gap_min", "main_line"]
-    merged = (
-        before.targets_table()
-        .merge(after.targets_table(), on=keys, how="outer", suffixes=("_before", "_after"))
-        .merge(comparison.target_changes()[[*keys, "change"]], on=keys, how="left")
-    )
-    checks = [
+    after_targets = {tr.target.id: tr for tr in after.targets}
+    targets = [
         {
-            "target": row["target"],
-            "origin": row["origin"],
-            "destination": row["destination"] or None,
-            "change": row["change"],
-            "before": {f: row[f"{f}_before"] for f in fields},
-            "after": {f: row[f"{f}_after"] for f in fields},
+            "id": tr.target.id,
+            "before": tr.as_dict(),
+            "after": after_targets[tr.target.id].as_dict() if tr.target.id in after_targets else None,
         }
-        for row in merged.to_dict(orient="records")
+        for tr in before.targets
     ]
+    checks = comparison.target_changes().to_dict(orient="records")
     od = comparison.od_changes()
-    moved = od["delta_min"].fillna(1).ne(0) | od["before_min"].isna().ne(od["after_min"].isna())
+    both = od["before_min"].notna() & od["after_min"].notna()
+    moved = (both & od["delta_min"].ne(0)) | od["before_min"].isna().ne(od["after_min"].isna())
     return {
         "before": before.scenario.name,
         "after": after.scenario.name,

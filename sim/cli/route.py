@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     route = sub.add_parser(
         "route",
         help="fastest itinerary between two cities",
-        description="Print the fastest door-to-door itinerary leg by leg.",
+        description="Print the fastest door-to-door itinerary leg by leg, then the fastest "
+        "station-to-station one (the timetable reading).",
     )
     route.add_argument("origin", help="city id, Chinese or English name")
     route.add_argument("destination", help="city id, Chinese or English name")
@@ -82,12 +83,38 @@ def command(args: argparse.Namespace) -> int:
     if not np.isfinite(res.minutes[i, j]):
         print("  no path on this profile")
         return 0
+    entrances = {n.id for n in net.road_nodes}
+    used, formula_places = _print_legs(res.legs[i][j], names, bases, entrances)
+    parts = "  ".join(
+        f"{k} {res.parts[i, j, n]:.0f}"
+        for n, k in enumerate(("access", "processing", "wait", "in_vehicle", "transfer", "egress"))
+    )
+    print(f"  total {res.minutes[i, j]:.0f} min door to door: {parts}")
+    for basis, note in basis_notes(scenario.parameters, formula_places).items():
+        if basis in used:
+            print(f"  {basis}: {note}")
+    print("timetable reading (station to station by scheduled services, on its own fastest path):")
+    if np.isfinite(res.timetable_minutes[i, j]):
+        _print_legs(res.timetable_legs[i][j], names, bases, entrances)
+        print(f"  total {res.timetable_minutes[i, j]:.0f} min from first boarding to last alighting")
+    else:
+        print("  no scheduled service joins the two cities on this profile")
+    return 0
+
+
+def _print_legs(
+    legs: list[Leg], names: dict[str, str], bases: dict[str, str], entrances: set[str]
+) -> tuple[set[str], set[str]]:
+    """Print an itinerary as a table, a leg a line.
+
+    Returns the access bases the legs used and where the formula was used (``terminal``,
+    ``entrance``).
+    """
     header = ("leg", "mode", "line", "from", "to", "min", "known")
     rows = [header]
     used: set[str] = set()
     formula_places: set[str] = set()
-    entrances = {n.id for n in net.road_nodes}
-    for leg in res.legs[i][j]:
+    for leg in legs:
         src, dst = names.get(leg.from_id, leg.from_id), names.get(leg.to_id, leg.to_id)
         if leg.kind in ("access", "egress") and leg.from_id == leg.to_id:  # centre <-> expressway
             src, dst = (src, "expressway") if leg.kind == "access" else ("expressway", dst)
@@ -97,22 +124,16 @@ def command(args: argparse.Namespace) -> int:
             place = leg.to_id if leg.kind == "access" else leg.from_id
             formula_places.add("entrance" if place in entrances else "terminal")
         rows.append((leg.kind, leg.mode or "-", leg.line or "-", src, dst, f"{leg.minutes:.1f}", basis))
-    widths = [max(text_width(r[k]) for r in rows) for k in range(len(header))]
+    if not any(r[-1] for r in rows[1:]):  # no access or egress leg: no 'known' column
+        rows = [r[:-1] for r in rows]
+    widths = [max(text_width(r[k]) for r in rows) for k in range(len(rows[0]))]
+    minutes_column = header.index("min")
     for r in rows:
         cells = [
-            pad(text, w, right=k == len(header) - 2)
-            for k, (text, w) in enumerate(zip(r, widths, strict=True))
+            pad(text, w, right=k == minutes_column) for k, (text, w) in enumerate(zip(r, widths, strict=True))
         ]
         print(("  " + "  ".join(cells)).rstrip())
-    parts = "  ".join(
-        f"{k} {res.parts[i, j, n]:.0f}"
-        for n, k in enumerate(("access", "processing", "wait", "in_vehicle", "transfer", "egress"))
-    )
-    print(f"  total {res.minutes[i, j]:.0f} min door to door: {parts}")
-    for basis, note in basis_notes(scenario.parameters, formula_places).items():
-        if basis in used:
-            print(f"  {basis}: {note}")
-    return 0
+    return used, formula_places
 
 
 def _legs_record(legs: list[Leg], names: dict[str, str], bases: dict[str, str]) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""``sim run``: evaluate a scenario, print the target table, write its results folder."""
+"""``sim run``: evaluate a scenario, print the target table (or the summary as JSON), write the results."""
 
 from __future__ import annotations
 
@@ -9,18 +9,23 @@ from pathlib import Path
 
 from sim.cli.common import (
     add_force_option,
+    add_json_option,
     add_network_options,
     checked_network,
     data_folders,
+    emit_json,
     info,
+    pad,
     progress,
     require_geo_or_exit,
     scenario_from_args,
+    text_width,
 )
 from sim.errors import EXIT_TARGETS_NOT_MET
-from sim.evaluate import Evaluation, evaluate
+from sim.evaluate import Evaluation, evaluate, network_year
 from sim.output import atomic_folder, check_output_folder
 from sim.results import RUN_FILES, write_run
+from sim.verdicts import ReadingResult, TargetResult, gap_text
 
 __all__ = ["register", "target_report"]
 
@@ -30,8 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser(
         "run",
         help="evaluate a scenario and check the targets",
-        description="Evaluate a scenario: door-to-door times for every profile it "
-        "names, the target-compliance table, and results/<scenario>/.",
+        description="Evaluate a scenario: door-to-door and station-to-station times for every profile "
+        "it names, every target judged under both readings (the headline first), and "
+        "results/<scenario>/.",
     )
     run.add_argument(
         "scenario", nargs="?", default="today", help="scenario file or bundled name (default: today)"
@@ -39,14 +45,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_network_options(run)
     run.add_argument("--out", type=Path, help="results folder (default: results/<scenario>)")
     run.add_argument("--year", type=int, help="override the scenario's year (network as built by then)")
+    add_json_option(run)
     run.add_argument(
         "--gpkg", action="store_true", help="also write <scenario>.gpkg (cities, terminals, links; geo extra)"
     )
     run.add_argument(
         "--check",
         action="store_true",
-        help=f"exit with status {EXIT_TARGETS_NOT_MET} when a target is not met (results are still written), "
-        "so that a script or CI job can gate on the plans' targets",
+        help=f"exit with status {EXIT_TARGETS_NOT_MET} when a target that is due is not met under its "
+        "headline reading (results are still written; targets not yet due, or undetermined, do not "
+        "count), so that a script or CI job can gate on the plans' targets",
     )
     add_force_option(run)
     run.set_defaults(func=command)
@@ -80,49 +88,127 @@ def command(args: argparse.Namespace) -> int:
 
     atomic_folder(out, fill, **safety)
     log(f"tables and figures written ({time.perf_counter() - started:.1f} s)")
-    print(target_report(result))
+    if args.json:
+        emit_json(result.summary())  # the summary.json document, the headline reading first
+    else:
+        print(target_report(result))
     info(f"wrote {out}/ ({', '.join(RUN_FILES)})")
-    missed = [tr.target.id for tr in result.targets if not tr.met]
+    missed = [tr.target.id for tr in result.targets if tr.met is False and not tr.not_yet_due]
     if args.check and missed:
-        # every target's verdict as it is read today; a headline reading per target comes with branch verdicts
-        info(f"--check: {len(missed)} of {len(result.targets)} targets not met ({', '.join(missed)})")
+        info(f"--check: {len(missed)} of {len(result.targets)} targets due and not met ({', '.join(missed)})")
         return EXIT_TARGETS_NOT_MET
     return 0
 
 
 def target_report(result: Evaluation) -> str:
-    """Return the target table of an evaluation, failing pairs and cities listed under each."""
+    """Return the target table: each target's verdict under each reading, the headline first.
+
+    Under each travel-time target, every pair that misses under some reading (or is a
+    close call) is listed with its minutes and gap under each reading; ``close`` marks a
+    pair within the model's measured error of the threshold.
+    """
     names = {c.id: c.name_en for c in result.network.cities}
-    lines = [f"Targets: scenario '{result.scenario.name}'", ""]
-    width = max((len(tr.target.id) for tr in result.targets), default=10)
+    year = network_year(result.scenario)
+    lines = [f"Targets: scenario '{result.scenario.name}'" + (f", network of {year}" if year else "")]
+    lines.append(
+        "readings: timetable = station to station by the fastest scheduled services; "
+        "door to door = centre to centre"
+    )
+    error = result.model_error
+    if error is not None:
+        lines.append(
+            f"close = within the model's measured error of the threshold (rail {error.rail_mae_min:g} min, "
+            f"road {error.road_mae_min:g} min: {error.file.name}); the pass or fail stands"
+        )
+    else:
+        lines.append("no calibration.toml in the network folder: close calls are not labelled")
+    if not result.targets:
+        lines.extend(["", "no targets: the scenario names no targets file"])
     for tr in result.targets:
-        t = tr.target
-        verdict = "met" if tr.met else "NOT MET"
-        how = t.reading()
-        unit = "pairs" if t.kind == "travel_time" else "cities"
-        lines.append(f"{t.id:<{width}}  {verdict:<7}  {tr.n_passed:>3}/{len(tr.checks):<3} {unit:<6}  {how}")
-        if t.kind == "coverage":
-            missing = [names[c.origin] for c in tr.checks if not c.passed]
-            if missing:
-                lines.extend(
-                    textwrap.wrap(
-                        f"no {t.service.replace('_', ' ')}: {', '.join(missing)}",
-                        width=96,
-                        initial_indent="    ",
-                        subsequent_indent="      ",
-                    )
-                )
-            continue
-        for c in tr.checks:
-            if c.passed:
-                continue
-            if t.kind == "travel_time":
-                if c.minutes is None:
-                    lines.append(f"    {names[c.origin]} – {names[c.destination]}: no path")
-                else:
-                    board = f", {c.on_board_min:.0f} on board" if c.on_board_min is not None else ""
-                    lines.append(
-                        f"    {names[c.origin]} – {names[c.destination]}: {c.minutes:.0f} min "
-                        f"(+{c.gap_min:.0f}){board}, via {c.main_line or '-'}"
-                    )
+        lines.append("")
+        lines.extend(_target_lines(tr, names))
     return "\n".join(lines)
+
+
+_SHORT = {"timetable": "timetable", "door_to_door": "door to door"}
+
+
+def _verdict_word(met: bool | None) -> str:
+    return {True: "met", False: "NOT MET", None: "UNDETERMINED"}[met]
+
+
+def _target_lines(tr: TargetResult, names: dict[str, str]) -> list[str]:
+    t = tr.target
+    due = f"due {t.due_year}" + (": NOT YET DUE" if tr.not_yet_due else "")
+    how = f" ({_SHORT.get(tr.headline.reading, tr.headline.reading)})" if t.kind == "travel_time" else ""
+    lines = [f"{t.id}  {_verdict_word(tr.met)}{how}  {t.title}; {due}"]
+    if t.kind == "length":
+        r = tr.headline
+        bound = "at least " if r.lower_bound else ""
+        lines.append(
+            f"    {bound}{r.value or 0:,.0f} km of railway in the data, target {t.threshold_km:,.0f} km"
+        )
+        if tr.by_year:
+            lines.append(
+                "    by year: " + ", ".join(f"{y} {km:,.0f} km" for y, km in sorted(tr.by_year.items()))
+            )
+        if r.lower_bound and r.met is None:
+            lines.append(
+                "    the data does not hold every line: a lower bound short of the target proves nothing"
+            )
+        return lines
+    if t.kind == "coverage":
+        r = tr.headline
+        unit = "ports" if t.service == "port_rail" else "cities"
+        lines.append(f"    {r.n_passed}/{len(r.checks)} {unit}: {t.reading()}")
+        if t.service == "port_rail":
+            items = [f"{names[c.origin]} ({c.detail})" for c in r.checks]
+            label = "nearest freight-rail station: "
+        else:
+            items = [names[c.origin] for c in r.failing]
+            label = "missing: "
+        if items:
+            lines.extend(
+                textwrap.wrap(
+                    label + ", ".join(items), width=100, initial_indent="    ", subsequent_indent="      "
+                )
+            )
+        return lines
+    for n, r in enumerate(tr.readings.values()):
+        closes = f", {r.n_close} close" if r.n_close else ""
+        role = "  [headline]" if n == 0 else ""
+        lines.append(
+            f"    {pad(_SHORT[r.reading], 13)}{pad(r.profile, 10)}{pad('met' if r.met else 'not met', 8)}"
+            f"{r.n_passed:>3}/{len(r.checks)} pairs within {t.threshold_min:g} min{closes}{role}"
+        )
+    lines.extend(_pair_lines(tr, names))
+    return lines
+
+
+def _cell(r: ReadingResult, index: int) -> str:
+    c = r.checks[index]
+    if c.minutes is None or c.gap_min is None:
+        return "no path"
+    mark = "ok" if c.passed else "MISS"
+    close = " close" if c.close else ""
+    return f"{c.minutes:.0f} {mark} ({gap_text(c.gap_min)}{close})"
+
+
+def _pair_lines(tr: TargetResult, names: dict[str, str]) -> list[str]:
+    """One line per pair that misses under some reading (or is close), with every reading."""
+    readings = list(tr.readings.values())
+    heads = [
+        _SHORT[r.reading] + ("" if r.profile == tr.target.profile else f" ({r.profile})") for r in readings
+    ]
+    out = []
+    width = max(
+        [25] + [text_width(f"{names[c.origin]} – {names[c.destination]}") for c in readings[0].checks]
+    )
+    for k, check in enumerate(readings[0].checks):
+        if all(r.checks[k].passed and not r.checks[k].close for r in readings):
+            continue
+        pair = f"{names[check.origin]} – {names[check.destination]}"
+        cells = " · ".join(f"{h} {_cell(r, k)}" for h, r in zip(heads, readings, strict=True))
+        via = f" · via {check.main_line}" if check.main_line else ""
+        out.append(f"      {pad(pair, width)} {cells}{via}")
+    return out

@@ -68,12 +68,26 @@ def command(args: argparse.Namespace) -> int:
         f"sweep {spec.name}: {summary['scenarios']:,} scenarios ({total:,} planned) in {seconds:.1f} s; "
         f"{summary['errors']} failed"
     )
-    if summary.get("smallest_set") is not None:
+    if not summary["targets"]:
+        print("no targets counted: the base scenario names none on this profile")
+    elif summary.get("smallest_set") is not None:
         best = f"most targets met: {summary['best_targets_met']} of {len(summary['targets'])}"
         if summary["smallest_set"] in ("", "(none)"):  # the empty set: the base network already does it
             print(f"{best}, already by the base network: no project adds a target")
         else:
             print(f"{best}; smallest such set: {_project_set_names(spec, str(summary['smallest_set']))}")
+    counts = summary.get("pass_counts") or []
+    if counts:
+        print("pairs (cities, ports) passing per target and reading, the headline first (pass_counts.csv):")
+        width = max(len(str(c["target"])) for c in counts)
+        for c in counts:
+            reading = str(c["reading"]).replace("_", " ")
+            if c["headline"] and c["reading"] != "coverage":
+                reading += " (headline)"
+            print(
+                f"  {c['target']:<{width}}  {reading:<22} base {c['base']:>3}/{c['checked']:<3} "
+                f"fewest {c['fewest']:>3}  most {c['most']:>3}"
+            )
     if "failures_breaking_a_target" in summary:
         print(f"single failures that break a target: {summary['failures_breaking_a_target']}")
     info(f"wrote {out}/")

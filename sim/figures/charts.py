@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.figures.style import with_fonts
@@ -202,46 +203,140 @@ def _group_label(province: str) -> str:
     return f"{zh} {en}"
 
 
+_MET = {"met": ("#2ca02c", "#a6dba0"), "partly": ("#f28e2b", "#ffd3a6"), "none": ("#d9d9d9", "#eeeeee")}
+_UNDETERMINED = ("#6baed6", "#c6dbef")
+_FAIL = "#d9d9d9"
+
+
+def _bar(ax: Axes, y: float, row: pd.Series, suffix: str, height: float, light: bool) -> str:
+    """Draw one reading's bar at ``y``; return the text to print beside it."""
+    if row.get("kind") == "length":
+        value, threshold = float(row.get(f"value{suffix}") or 0.0), float(row["threshold"] or 1.0)
+        share = min(value / threshold, 1.0)
+        met = row.get(f"met{suffix}")
+        colour = _MET["met"] if met is True else (_UNDETERMINED if met is None else _MET["partly"])
+        ax.barh(y, share, height=height, color=colour[1 if light else 0])
+        ax.barh(y, 1 - share, left=share, height=height, color=_FAIL)
+        bound = "≥ " if row.get("lower_bound") else ""
+        word = {True: "met", False: "not met", None: "undetermined"}[met]
+        return f"{bound}{value:,.0f} of {threshold:,.0f} km: {word}"
+    checked = float(row["checked"]) or 1.0
+    passed = float(row[f"passed{suffix}"])
+    close = float(row.get(f"close{suffix}", 0) or 0)
+    close_passed = float(row.get(f"close_passed{suffix}", 0) or 0)
+    close_failed = close - close_passed
+    state = "met" if passed == checked else ("partly" if passed > 0 else "none")
+    colour = _MET[state][1 if light else 0]
+    segments = [
+        (passed - close_passed, colour, None),
+        (close_passed, colour, "////"),
+        (close_failed, _FAIL, "////"),
+        (checked - passed - close_failed, _FAIL, None),
+    ]
+    left = 0.0
+    for width, face, hatch in segments:
+        if width > 0:
+            ax.barh(
+                y,
+                width / checked,
+                left=left,
+                height=height,
+                color=face,
+                hatch=hatch,
+                edgecolor="#555555" if hatch else face,
+                linewidth=0,
+            )
+            left += width / checked
+    word = {"met": "met", "partly": "partly met", "none": "none met"}[state]
+    extra = f", {close:.0f} close" if close else ""
+    return f"{passed:.0f}/{checked:.0f} {word}{extra}"
+
+
 @with_fonts
 def plot_targets(summary: pd.DataFrame, title: str) -> Figure:
-    """For each target, pairs (or cities) passing and failing, before and after if given.
+    """Each target under each reading: the share of pairs (or cities) meeting it.
+
+    Green: every pair meets the target; orange: some do (partly met); grey: the pairs
+    that miss. Hatching marks close calls (within the model's measured error of the
+    threshold); blue, a length whose lower bound falls short (undetermined).
 
     Parameters
     ----------
     summary
-        One row per target with ``target``, ``checked``, ``passed_before`` and optionally
-        ``passed_after`` (from :meth:`sim.compare.Comparison.target_summary`, or with only
-        ``passed_before`` for one scenario).
+        One row per target and reading, the headline first (from
+        :func:`sim.verdicts.reading_rows`, or
+        :meth:`sim.compare.Comparison.target_summary` with ``*_after`` columns for a
+        before / after comparison: before light, after dark).
     title
         Figure title.
     """
     rows = summary.reset_index(drop=True)
+    if rows.empty:
+        fig = Figure(figsize=(10, 1.6), dpi=110)
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        ax.set_title(title, fontsize=11, loc="left")
+        ax.text(0.0, 0.5, "no targets: the scenario names no targets file", fontsize=10, va="center")
+        return fig
     has_after = "passed_after" in rows and rows["passed_after"].notna().any()
-    fig = Figure(figsize=(10, 0.7 * len(rows) + 1.6), dpi=110)
+    targets = list(dict.fromkeys(rows["target"]))
+    n_rows = len(rows) + len(targets)
+    per_row = 0.62 if has_after else 0.42
+    fig = Figure(figsize=(10, per_row * n_rows + 1.8), dpi=110)
     ax = fig.add_subplot()
-    height = 0.38 if has_after else 0.6
-    for k, row in rows.iterrows():
-        series = [("before", row["passed_before"], 0.0)]
-        if has_after:
-            series = [
-                ("before", row["passed_before"], height / 2 + 0.02),
-                ("after", row["passed_after"], -height / 2 - 0.02),
-            ]
-        for label, passed, offset in series:
-            share = passed / row["checked"] if row["checked"] else 0.0
-            y = -k + offset
-            ax.barh(
-                y, share, height=height, color="#2ca02c" if label == "after" or not has_after else "#98df8a"
+    height = 0.36 if has_after else 0.7
+    y = 0.0
+    ticks, tick_labels = [], []
+    for target in targets:
+        group = rows[rows["target"] == target]
+        first = group.iloc[0]
+        due = "  (not yet due)" if bool(first.get("not_yet_due", False)) else ""
+        ax.text(
+            0.0,
+            y - 0.1,
+            f"{first.get('title', target)}  [{target}]{due}",
+            ha="left",
+            va="center",
+            fontsize=9.5,
+        )
+        y -= 1.0
+        for _, row in group.iterrows():
+            if has_after:
+                before = _bar(ax, y + height / 2 + 0.02, row, "", height, light=True)
+                after = _bar(ax, y - height / 2 - 0.02, row, "_after", height, light=False)
+                ax.text(1.01, y + height / 2 + 0.02, f"before: {before}", va="center", fontsize=7.5)
+                ax.text(1.01, y - height / 2 - 0.02, f"after: {after}", va="center", fontsize=7.5)
+            else:
+                ax.text(1.01, y, _bar(ax, y, row, "", height, light=False), va="center", fontsize=8)
+            key = str(row["reading"])
+            reading = (
+                f"door to door ({key.removeprefix('door_to_door_')})"
+                if key.startswith("door_to_door_")
+                else key.replace("_", " ")
             )
-            ax.barh(y, 1 - share, left=share, height=height, color="#d9d9d9")
-            tag = f"{label}: " if has_after else ""
-            ax.text(1.01, y, f"{tag}{passed:.0f}/{row['checked']:.0f}", va="center", fontsize=8)
-    ax.set_yticks([-k for k in range(len(rows))], rows["target"], fontsize=9)
-    ax.set_xlim(0, 1.18)
+            ticks.append(y)
+            several = len(group) > 1
+            tick_labels.append(f"{reading} (headline)" if several and bool(row.get("headline")) else reading)
+            y -= 1.0
+    ax.set_yticks(ticks, tick_labels, fontsize=8)
+    ax.set_ylim(y + 0.4, 0.6)
+    ax.set_xlim(0, 1.42)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0", "25 %", "50 %", "75 %", "100 %"])
-    ax.set_xlabel("share of pairs (or cities) meeting the target")
-    ax.set_title(title, fontsize=11)
+    ax.set_xlabel("share of pairs (cities, ports; km for a length) meeting the target")
+    ax.set_title(title, fontsize=11, loc="left", pad=34)
     ax.spines[["top", "right"]].set_visible(False)
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(color=_MET["met"][0], label="met (all pass)"),
+        Patch(color=_MET["partly"][0], label="partly met (passing share)"),
+        Patch(color=_FAIL, label="missing"),
+        Patch(facecolor="white", edgecolor="#555555", hatch="////", label="close call (within model error)"),
+        Patch(color=_UNDETERMINED[0], label="undetermined (lower bound short)"),
+    ]
+    ax.legend(
+        handles=handles, fontsize=7.5, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, frameon=False
+    )
     fig.tight_layout()
     return fig
 

@@ -21,7 +21,7 @@ path, changes of train included, never driving.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,10 +39,10 @@ from sim.graph import (
 from sim.modes import Mode, Profile, TerminalKind
 from sim.network import Network
 from sim.parameters import Parameters
+from sim.paths import Leg, itinerary, main_line
 
 __all__ = ["CompiledGraph", "Solved"]
 
-_W = COMPONENTS.index("wait")
 _V = COMPONENTS.index("in_vehicle")
 _HOPS = 1024.0
 
@@ -91,6 +91,9 @@ class CompiledGraph:
         self.in_starts = starts
         self.in_heads = heads[starts]
         self._last: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.headways: tuple[tuple[int, float], ...] = ()  # of the last weights(): the edges' costs
+        # itineraries by (re-weighted platforms, path): most paths outlive a click
+        self.itineraries: dict[tuple[tuple[tuple[int, float], ...], tuple[int, ...]], list[Leg]] = {}
 
     def _platform_table(self, union: Network, base: Graph) -> tuple[list[_Platform], dict[int, list[int]]]:
         """Platforms whose headway depends on which links are active, and their boarding edges.
@@ -131,8 +134,8 @@ class CompiledGraph:
                     boards.setdefault(index[key], []).append(e)
         return platforms, boards
 
-    def weights(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Edge mask and weights (seconds) of the graph with only the ``active`` links.
+    def weights(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Edge mask, weights (seconds) and components of the graph with only the ``active`` links.
 
         Parameters
         ----------
@@ -141,8 +144,9 @@ class CompiledGraph:
         """
         g = self.graph
         mask = ~self._switched | active[self._edge_link]
-        weight = g.weight
+        weight, components = g.weight, g.components
         changed = False
+        headways: list[tuple[int, float]] = []  # the platforms re-weighted, and their headway
         for k, plat in enumerate(self._platforms):
             on = active[plat.links]
             if not on.any():
@@ -150,15 +154,18 @@ class CompiledGraph:
             h = float(plat.headways[on].min())
             if h == float(plat.headways.min()):
                 continue
+            headways.append((k, h))
             if not changed:
-                weight = weight.copy()
+                weight, components = weight.copy(), components.copy()
                 changed = True
             for e in self._board_edges.get(k, []):
                 entry = g.node_kind[int(g.tail[e])]
                 start = float(g.components[e, _V]) / 60.0  # the platform's start allowance, as built
-                parts = board_parts(entry, h, start, plat.kind, self.parameters)
-                weight[e] = float(sum(component_seconds(parts)))
-        return mask, weight
+                row = component_seconds(board_parts(entry, h, start, plat.kind, self.parameters))
+                components[e] = row
+                weight[e] = float(sum(row))
+        self.headways = tuple(headways)
+        return mask, weight, components
 
     def solve(self, active: np.ndarray, cities: np.ndarray | None = None) -> Solved:
         """Shortest distances from the given cities (default all), door to door and timetable.
@@ -170,7 +177,7 @@ class CompiledGraph:
         cities
             City indices to start from.
         """
-        mask, weight = self.weights(active)
+        mask, weight, components = self.weights(active)
         rows = np.arange(len(self.city_ids)) if cities is None else np.asarray(cities, dtype=np.int64)
         lexical = weight * _HOPS + 1.0
         readings = []
@@ -180,7 +187,10 @@ class CompiledGraph:
             readings.append(
                 _Reading(reading_mask, lexical, self._distances(k, reading_mask, lexical, sources))
             )
-        return Solved(self, rows, readings[0], readings[1])
+        graph = self.graph
+        if components is not graph.components:
+            graph = replace(graph, components=components)
+        return Solved(self, rows, readings[0], readings[1], graph, self.headways)
 
     def node_minutes(self, active: np.ndarray, city: int) -> np.ndarray:
         """Door-to-door minutes from one city's centre to every node of the graph.
@@ -188,7 +198,7 @@ class CompiledGraph:
         For isochrones (:func:`sim.geo.isochrones.reached_from`); the distances kept for
         the next click are left as they are.
         """
-        mask, weight = self.weights(active)
+        mask, weight, _ = self.weights(active)
         lexical = weight * _HOPS + 1.0
         dist = self._dijkstra(mask, lexical, self.origin_nodes[[city]])[0]
         return np.floor(dist / _HOPS) / 60.0
@@ -269,12 +279,20 @@ class Solved:
     door, timetable_reading
         The two readings: from each city's ``origin``, and from its ``tt_origin`` on
         timetable edges only.
+    graph
+        The union graph with the state's edge components (boarding edges re-weighted
+        for the headways of the active links), for itineraries.
+    headways
+        The platforms re-weighted and their headways: with a path, what its itinerary
+        depends on (the key of :attr:`CompiledGraph.itineraries`).
     """
 
     compiled: CompiledGraph
     rows: np.ndarray
     door: _Reading
     timetable_reading: _Reading
+    graph: Graph
+    headways: tuple[tuple[int, float], ...] = ()
 
     def _minutes(self, reading: _Reading, targets: np.ndarray) -> np.ndarray:
         out = np.floor(reading.dist[:, targets] / _HOPS) / 60.0
@@ -289,11 +307,12 @@ class Solved:
         """Return ``(len(rows), n_cities)`` minutes station to station (``inf``: no such path)."""
         return self._minutes(self.timetable_reading, self.compiled.tt_dest)
 
-    def main_lines(self, requests: list[tuple[int, int, str]]) -> list[str]:
-        """Return the binding line of each path asked for (as :func:`sim.paths.main_line`).
+    def legs(self, requests: list[tuple[int, int, str]]) -> list[list[Leg]]:
+        """Return the itinerary of each path asked for, as :func:`sim.paths.itinerary` builds it.
 
         The path is the fastest, then the one with the fewest edges, then the one whose
-        last differing edge has the lowest index: a function of the state alone.
+        last differing edge has the lowest index: a function of the state alone, the
+        path :func:`sim.paths.shortest_path_tree` picks.
 
         Parameters
         ----------
@@ -301,7 +320,7 @@ class Solved:
             ``(row, city, reading)``: position in :attr:`rows` of the origin, destination
             city index, and ``door_to_door`` or ``timetable``.
         """
-        out = [""] * len(requests)
+        out: list[list[Leg]] = [[] for _ in requests]
         c = self.compiled
         for name, reading, sources, targets in (
             ("door_to_door", self.door, c.origin_nodes, c.dest_nodes),
@@ -315,8 +334,30 @@ class Solved:
             for k, edges in zip(
                 picked, _walk(c, reading, rows, sources[self.rows[rows]], targets[cities]), strict=True
             ):
-                out[k] = _main_line(c.graph, edges)
+                if self.rows[requests[k][0]] == requests[k][1]:  # a city to itself: no trip
+                    continue
+                key = (self.headways, tuple(edges))
+                legs = c.itineraries.get(key)
+                if legs is None:
+                    if len(c.itineraries) > 100_000:
+                        c.itineraries.clear()
+                    legs = c.itineraries[key] = itinerary(self.graph, _Path(edges), -1)
+                out[k] = legs
         return out
+
+    def main_lines(self, requests: list[tuple[int, int, str]]) -> list[str]:
+        """Return the binding line of each path asked for (:func:`sim.paths.main_line` of :meth:`legs`)."""
+        return [main_line(legs) for legs in self.legs(requests)]
+
+
+@dataclass(frozen=True)
+class _Path:
+    """A path's edges, in the form :func:`sim.paths.itinerary` walks (``tree.edges_to``)."""
+
+    edges: list[int]
+
+    def edges_to(self, _node: int) -> list[int]:
+        return self.edges
 
 
 def _walk(
@@ -350,44 +391,3 @@ def _walk(
         edges.reverse()
         paths.append(edges)
     return paths
-
-
-def _main_line(g: Graph, edges: list[int]) -> str:
-    """Replicate ``main_line(itinerary(...))`` of :mod:`sim.paths` on a list of edges, cheaply.
-
-    Rides continue along one line (and on through a declared through service, whose label
-    joins both lines, and on getting off: its braking allowance); a drive continues along
-    one road; the start allowance of the boarding counts to the ride it starts. The
-    longest such leg (first among equals) wins.
-    """
-    best, best_minutes = "", -1.0
-    line, minutes, open_leg = "", 0.0, False
-    carried = 0.0
-    previous = ""
-    for e in edges:
-        kind = g.edge_kind[e]
-        if kind in ("board", "tt_board"):
-            carried = float(g.components[e, _V])
-        continues = open_leg and (
-            (kind == "ride" and previous in ("ride", "through", "stay"))
-            or kind in ("through", "stay", "alight")
-            or (kind == "road" and previous == "road" and line == g.edge_line[e])
-        )
-        if continues:
-            if kind == "through":
-                line = f"{line} > {g.edge_line[e].split('>', 1)[1]}"
-            minutes += float(g.weight[e])
-        elif kind in ("ride", "road"):
-            if open_leg and minutes > best_minutes:
-                best, best_minutes = line, minutes
-            line, minutes, open_leg = g.edge_line[e], float(g.weight[e]), True
-            if kind == "ride" and previous in ("board", "tt_board"):
-                minutes += carried
-        elif kind not in ("alight", "stay"):
-            if open_leg and minutes > best_minutes:
-                best, best_minutes = line, minutes
-            open_leg = False
-        previous = kind
-    if open_leg and minutes > best_minutes:
-        best = line
-    return best

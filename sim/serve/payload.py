@@ -116,6 +116,13 @@ def meta_payload(wb: Workbench) -> dict[str, Any]:
         "profiles": list(PROFILES),
         "rules": {"requires": rules.requires, "excludes": [list(g) for g in rules.excludes]},
         "background": background_payload(),
+        "model_error": None
+        if wb.model_error is None
+        else {
+            "rail_mae_min": wb.model_error.rail_mae_min,
+            "road_mae_min": wb.model_error.road_mae_min,
+            "measured": wb.model_error.measured,
+        },
         "geopackage": geopackage_available(),
     }
 
@@ -329,13 +336,13 @@ def _changes(wb: Workbench, after: StateResult, before: StateResult) -> dict[str
                 "passed_after": v["passed"].get(head, 0),
             }
         )
-        if v["kind"] == "travel_time":
-            was = {(p["a"], p["b"]): p["status"] for p in b["pairs"]}
+        if v["kind"] == "travel_time":  # under the headline reading
+            was = {(p["a"], p["b"]): p["passed"] for p in b["pairs"]}
             for p in v["pairs"]:
                 w = was.get((p["a"], p["b"]))
-                if w != "met" and p["status"] == "met":
+                if not w and p["passed"]:
                     newly_met.append([p["a"], p["b"], v["id"]])
-                elif w == "met" and p["status"] != "met":
+                elif w and not p["passed"]:
                     newly_missed.append([p["a"], p["b"], v["id"]])
     m1 = after.times["rail"].door_to_door
     m0 = before.times["rail"].door_to_door

@@ -1,20 +1,18 @@
-"""Verdicts of the workbench: every target under both readings, from the solved matrices.
+"""Verdicts of the workbench: :mod:`sim.verdicts`' rules on the answers of the masked graphs.
 
-This is the one place where the workbench decides what a target's verdict is, so that
-the project's own rules (``sim.targets``) can replace these when they grow.
+Every rule is :func:`sim.verdicts.judge`'s, the one ``sim run`` applies: the two readings
+and the headline of each target (``targets.toml``), close calls within the model's
+measured error (``calibration.toml``: :mod:`sim.model_error`), "not yet due" before a
+target's due year, coverage and length. This module only hands ``judge`` what it reads
+from a :class:`sim.evaluate.ProfileResult` (minutes and itineraries under both readings),
+taken from a solved state, and turns each :class:`~sim.verdicts.TargetResult` into the
+record the page draws.
 
-Readings
-    ``door_to_door`` (centre to centre: access, processing, waits, rides, transfers,
-    egress) and ``timetable`` (station to station on its own fastest path, as the
-    railway's timetables and the plans' press state intercity times). A pair's time is
-    the slower of its two directions, as in :mod:`sim.targets`.
-Headline
-    The target's own ``measure`` (``door_to_door`` by default in ``targets.toml``);
-    a target read ``in_vehicle`` is shown under the timetable reading, the nearest of the
-    two (the workbench does not sum in-vehicle parts along each path).
-Close
-    A pair that misses its threshold by no more than the model's error on its profile
-    (:data:`CLOSE_SHARE` of the threshold) is ``close``: inside what the model can tell.
+The page's status of a target is read off the result, nothing more: ``not_yet_due`` when
+the network is of a year before the target's due year (the verdict it would have is
+still shown), else ``met``, ``undetermined`` (a length that is a lower bound short of the
+target), ``close`` (not met, but every pair that misses does so within the model's
+error: sim.verdicts' close calls) or ``not_met``.
 """
 
 from __future__ import annotations
@@ -25,171 +23,232 @@ from typing import Any
 
 import numpy as np
 
+from sim.model_error import ModelError
+from sim.modes import PROFILES
 from sim.network import Network
-from sim.targets import Target, coverage
+from sim.paths import Leg
+from sim.targets import Target
+from sim.verdicts import ReadingResult, TargetResult, gap_text, judge
 
-__all__ = ["CLOSE_SHARE", "READINGS", "ProfileTimes", "judge"]
-
-READINGS = ("door_to_door", "timetable")
-
-# Calibration error of the model per profile (README, "Calibration", as `sim calibrate
-# --markdown` prints it: rail MAPE 12.1 % over 61 fastest trains, road 4.7 % over 54
-# driving times, in sample); the passenger profile is read with the rail figure, its
-# targets being rail-or-road trips.
-CLOSE_SHARE = {"rail": 0.121, "passenger": 0.121, "road": 0.047, "freight": 0.047}
+__all__ = ["ProfileTimes", "judge_state", "page_status", "verdict_record"]
 
 
 @dataclass(frozen=True)
 class ProfileTimes:
-    """Minutes between cities on one profile (rows not solved are NaN).
+    """Minutes between cities on one profile (rows not solved are NaN), and their itineraries.
 
     Attributes
     ----------
     door_to_door, timetable
         ``(n, n)`` minutes; ``inf`` where there is no path, NaN where not computed.
-    main_lines
-        ``main_lines([(i, j, reading), ...])``: the binding line of each path from city i
-        to city j.
+    legs
+        ``legs([(i, j, reading), ...])``: the itinerary of each path from city i to city
+        j, as :func:`sim.paths.itinerary` builds it.
     """
 
     door_to_door: np.ndarray
     timetable: np.ndarray
-    main_lines: Callable[[list[tuple[int, int, str]]], list[str]]
+    legs: Callable[[list[tuple[int, int, str]]], list[list[Leg]]]
 
     def reading(self, name: str) -> np.ndarray:
         """Return the matrix of one reading."""
         return self.door_to_door if name == "door_to_door" else self.timetable
 
 
-def headline_of(target: Target) -> str:
-    """Return the reading a target is judged on first."""
-    return "timetable" if target.measure in ("in_vehicle", "timetable") else "door_to_door"
+class _Itineraries:
+    """``legs[i][j]`` of one reading, as :func:`sim.verdicts.judge` reads them; asked in one batch."""
+
+    def __init__(self, times: ProfileTimes, reading: str, wanted: set[tuple[int, int]]) -> None:
+        self._times = times
+        self._reading = reading
+        order = sorted(wanted)
+        found = times.legs([(i, j, reading) for i, j in order]) if order else []
+        self._legs: dict[tuple[int, int], list[Leg]] = dict(zip(order, found, strict=True))
+
+    def get(self, i: int, j: int) -> list[Leg]:
+        if (i, j) not in self._legs:
+            self._legs[(i, j)] = self._times.legs([(i, j, self._reading)])[0]
+        return self._legs[(i, j)]
+
+    def __getitem__(self, i: int) -> _Row:
+        return _Row(self, i)
 
 
-def _status(gap: float | None, margin: float) -> str:
-    if gap is None:
-        return "not_met"
-    if gap <= 1e-9:
-        return "met"
-    return "close" if gap <= margin + 1e-9 else "not_met"
+@dataclass(frozen=True)
+class _Row:
+    itineraries: _Itineraries
+    i: int
+
+    def __getitem__(self, j: int) -> list[Leg]:
+        return self.itineraries.get(self.i, j)
 
 
-def _overall(statuses: list[str]) -> str:
-    if all(s == "met" for s in statuses):
-        return "met"
-    if all(s in ("met", "close") for s in statuses):
-        return "close"
-    return "not_met"
+@dataclass(frozen=True)
+class _ProfileResult:
+    """What :func:`sim.verdicts.judge` reads of a :class:`sim.evaluate.ProfileResult`."""
+
+    profile: Any
+    minutes: np.ndarray
+    legs: _Itineraries
+    timetable_minutes: np.ndarray
+    timetable_legs: _Itineraries
 
 
-def judge(
+def _wanted(targets: list[Target], times: dict[str, ProfileTimes], index: dict[str, int]) -> dict:
+    """Return the directed pairs whose itinerary each (profile, reading) will be asked for.
+
+    A pair's time is the slower of its two directions, and ``judge`` reads the
+    itinerary of that direction: the same choice is made here, so that one batch per
+    reading answers every question.
+    """
+    out: dict[tuple[str, str], set[tuple[int, int]]] = {}
+    for t in targets:
+        if t.kind != "travel_time":
+            continue
+        for _, reading, profile in t.readings():
+            m = times[profile].reading(reading)
+            for a, b in t.pairs():
+                i, j = index[a], index[b]
+                ab, ba = float(m[i, j]), float(m[j, i])
+                if np.isfinite(max(ab, ba)):
+                    out.setdefault((profile, reading), set()).add((i, j) if ab >= ba else (j, i))
+    return out
+
+
+def judge_state(
     targets: list[Target],
-    year: int,
-    times: dict[str, ProfileTimes],
     network: Network,
+    times: dict[str, ProfileTimes],
     city_ids: tuple[str, ...],
-) -> list[dict[str, Any]]:
-    """Judge every target; return one JSON-ready record per target.
+    model_error: ModelError | None,
+    year: int,
+) -> list[TargetResult]:
+    """Judge every target on a solved state, with :func:`sim.verdicts.judge`.
 
     Parameters
     ----------
     targets
-        The targets of the scenario.
-    year
-        The year of the network judged (a target due later is ``not yet due``).
-    times
-        Per profile, the solved minutes.
+        The scenario's targets.
     network
-        The state's network (for coverage targets).
+        The state's network (coverage and length are read from it).
+    times
+        Per profile that a target reads, the solved minutes and itineraries.
     city_ids
         City ids in matrix order.
+    model_error
+        The model's measured error (close calls); None: no close calls.
+    year
+        The year of the network judged ("not yet due" before a target's due year).
     """
-    index = {c: i for i, c in enumerate(city_ids)}
-    out = []
-    wanted: dict[str, list[tuple[dict[str, Any], tuple[int, int, str]]]] = {}
-    for t in targets:
-        due = getattr(t, "due_year", None)
-        record: dict[str, Any] = {
-            "id": t.id,
-            "title": t.title,
-            "source": t.source,
-            "note": t.note,
-            "kind": t.kind,
-            "profile": t.profile,
-            "threshold_min": t.threshold_min,
-            "due_year": due,
-            "not_yet_due": bool(due is not None and year < due),
-        }
-        if t.kind == "travel_time":
-            profile = t.profile or "rail"
-            record.update(_travel_time(t, times[profile], index, wanted.setdefault(profile, [])))
-        else:
-            record.update(_coverage(t, network))
-        record["status"] = "not_yet_due" if record["not_yet_due"] else record["readings"][record["headline"]]
-        out.append(record)
-    for profile, asks in wanted.items():
-        lines = times[profile].main_lines([ask for _, ask in asks])
-        for (row, _), line in zip(asks, lines, strict=True):
-            row["line"] = line
-    return out
-
-
-def _travel_time(
-    t: Target,
-    times: ProfileTimes,
-    index: dict[str, int],
-    wanted: list[tuple[dict[str, Any], tuple[int, int, str]]],
-) -> dict[str, Any]:
-    headline = headline_of(t)
-    margin = CLOSE_SHARE.get(t.profile or "rail", 0.1) * (t.threshold_min or 0.0)
-    threshold = t.threshold_min or 0.0
-    pairs = []
-    per_reading: dict[str, list[str]] = {r: [] for r in READINGS}
-    for group in t.groups:
-        for a, b in group.pairs():
-            i, j = index[a], index[b]
-            row: dict[str, Any] = {"a": a, "b": b}
-            for reading in READINGS:
-                m = times.reading(reading)
-                ab, ba = float(m[i, j]), float(m[j, i])
-                worst = max(ab, ba)
-                finite = bool(np.isfinite(worst))
-                gap = worst - threshold if finite else None
-                status = _status(gap, margin)
-                per_reading[reading].append(status)
-                row[reading] = round(worst, 1) if finite else None
-                row[f"{reading}_status"] = status
-                if reading == headline:
-                    row["gap_min"] = None if gap is None else round(gap, 1)
-                    row["status"] = status
-                    row["line"] = "" if finite else "(no path)"
-                    if status != "met" and finite:
-                        wanted.append((row, ((i, j) if ab >= ba else (j, i)) + (reading,)))
-            pairs.append(row)
-    return {
-        "headline": headline,
-        "readings": {r: _overall(s) for r, s in per_reading.items()},
-        "passed": {r: sum(s == "met" for s in v) for r, v in per_reading.items()},
-        "checked": len(pairs),
-        "close_margin_min": round(margin, 1),
-        "pairs": pairs,
+    index = {c: k for k, c in enumerate(city_ids)}
+    wanted = _wanted(targets, times, index)
+    results = {
+        name: _ProfileResult(
+            PROFILES[name],
+            pt.door_to_door,
+            _Itineraries(pt, "door_to_door", wanted.get((name, "door_to_door"), set())),
+            pt.timetable,
+            _Itineraries(pt, "timetable", wanted.get((name, "timetable"), set())),
+        )
+        for name, pt in times.items()
     }
+    return [judge(t, network, results, model_error, year) for t in targets]
 
 
-def _coverage(t: Target, network: Network) -> dict[str, Any]:
-    served = coverage(network, t.service or "", t.fast_rail_min_kmh)
-    cities = []
-    for city in network.cities:
-        big = city.population is not None and city.population >= (t.min_population or 0)
-        if (big and city.plan_status == "in-plan") or city.id in t.also:
-            cities.append({"city": city.id, "status": "met" if city.id in served else "not_met"})
-    overall = "met" if all(c["status"] == "met" for c in cities) else "not_met"
-    passed = sum(c["status"] == "met" for c in cities)
-    return {
-        "headline": "coverage",
-        "readings": {"coverage": overall},
-        "passed": {"coverage": passed},
-        "checked": len(cities),
-        "service": t.service,
-        "cities": cities,
+def page_status(tr: TargetResult) -> str:
+    """Return the page's status of a target (``not_yet_due``, ``met``, ``close``, ``not_met``...)."""
+    if tr.not_yet_due:
+        return "not_yet_due"
+    return _verdict(tr.headline)
+
+
+def _verdict(r: ReadingResult) -> str:
+    if r.met is None:
+        return "undetermined"
+    if r.met:
+        return "met"
+    return "close" if r.failing and all(c.close for c in r.failing) else "not_met"
+
+
+def _minutes(x: float | None) -> float | None:
+    return None if x is None else round(x, 1)
+
+
+def verdict_record(tr: TargetResult) -> dict[str, Any]:
+    """Return the page's record of one target: its status, each reading, and what fails.
+
+    Travel-time targets list every pair with, per reading (keyed as
+    :meth:`sim.targets.Target.readings`), its minutes, gap, pass and close flag, and the
+    binding line of the headline reading; coverage targets the cities (or ports) checked
+    and what serves them or what they lack; length targets the length found.
+    """
+    t = tr.target
+    readings = list(tr.readings.values())
+    record: dict[str, Any] = {
+        "id": t.id,
+        "title": t.title,
+        "source": t.source,
+        "note": t.note,
+        "kind": t.kind,
+        "due_year": t.due_year,
+        "network_year": tr.network_year,
+        "not_yet_due": tr.not_yet_due,
+        "status": page_status(tr),
+        "verdict": _verdict(tr.headline),  # what it would be, when not yet due
+        "headline": tr.headline.key,
+        "headline_reason": t.headline_reason,
+        "readings": [
+            {
+                "key": r.key,
+                "reading": r.reading,
+                "profile": r.profile,
+                "label": r.label,
+                "verdict": _verdict(r),
+                "passed": r.n_passed,
+                "checked": len(r.checks),
+                "close": r.n_close,
+            }
+            for r in readings
+        ],
+        "passed": {r.key: r.n_passed for r in readings},
+        "checked": len(tr.headline.checks),
     }
+    if t.kind == "travel_time":
+        record["profile"] = t.profile
+        record["threshold_min"] = t.threshold_min
+        pairs = []
+        for k, check in enumerate(tr.headline.checks):
+            cells = {}
+            for r in readings:
+                c = r.checks[k]
+                cells[r.key] = {
+                    "minutes": _minutes(c.minutes),
+                    "gap": None if c.gap_min is None else gap_text(c.gap_min),
+                    "passed": c.passed,
+                    "close": c.close,
+                }
+            pairs.append(
+                {
+                    "a": check.origin,
+                    "b": check.destination,
+                    "passed": check.passed,
+                    "close": check.close,
+                    "gap_min": _minutes(check.gap_min),
+                    "line": check.main_line,
+                    "error_min": check.error_min,
+                    "cells": cells,
+                }
+            )
+        record["pairs"] = pairs
+    elif t.kind == "coverage":
+        record["service"] = t.service
+        record["reading_text"] = t.reading()
+        record["cities"] = [
+            {"city": c.origin, "passed": c.passed, "detail": c.detail} for c in tr.headline.checks
+        ]
+    else:
+        h = tr.headline
+        record["length_km"] = None if h.value is None else round(h.value, 1)
+        record["threshold_km"] = t.threshold_km
+        record["lower_bound"] = h.lower_bound
+    return record

@@ -25,15 +25,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.errors import InputError
+from sim.model_error import ModelError, load_model_error
 from sim.modes import PROFILES
 from sim.network import Link, Network
+from sim.paths import Leg
 from sim.scenario import BUNDLED_NETWORK, BUNDLED_SCENARIOS, Scenario, apply_scenario
 from sim.serve.catalogue import Catalogue, load_catalogue
 from sim.serve.compiled import CompiledGraph, Solved
-from sim.serve.verdicts import ProfileTimes, judge
+from sim.serve.verdicts import ProfileTimes, judge_state, verdict_record
 from sim.sweep.spec import line_sections
 from sim.targets import Target, load_targets
 from sim.validate import Problem, load_checked_network
+from sim.verdicts import TargetResult
 
 if TYPE_CHECKING:
     from sim.geo.isochrones import Isochrone
@@ -115,6 +118,7 @@ class StateResult:
     network: YearNetwork
     active: np.ndarray
     times: dict[str, ProfileTimes]
+    targets: list[TargetResult]
     verdicts: list[dict[str, Any]]
     compute_ms: float
 
@@ -153,6 +157,8 @@ class Workbench:
         self.full = load_checked_network(folder, warn=report)
         self.network_folder = network_folder
         self.catalogue: Catalogue = load_catalogue(self.full, network_folder, scenarios_folder, warn=report)
+        # the model's measured error, for close calls, as sim run reads it (None: no calibration.toml)
+        self.model_error: ModelError | None = load_model_error(folder)
         self.city_ids = tuple(c.id for c in self.full.cities)
         self.city_index = {c: i for i, c in enumerate(self.city_ids)}
         self._row_of = {(lk.file, lk.row): i for i, lk in enumerate(self.full.links)}
@@ -368,27 +374,22 @@ class Workbench:
         t0 = time.perf_counter()
         yn = self.year_network(state.scenario, state.year)
         active = yn.active(state)
-        profiles = {"rail"} | {t.profile for t in yn.targets if t.kind == "travel_time" and t.profile}
-        times: dict[str, ProfileTimes] = {}
         n = len(self.city_ids)
-        for name in sorted(profiles):
-            cg = self.compiled(yn, name)
-            if name == "rail":
-                rows = np.arange(n)
-            else:
-                needed = {
-                    self.city_index[c]
-                    for t in yn.targets
-                    if t.profile == name and t.kind == "travel_time"
-                    for g in t.groups
-                    for c in (*g.origins, *g.destinations)
-                }
-                rows = np.array(sorted(needed), dtype=np.int64)
-            times[name] = _profile_times(cg.solve(active, rows), n)
+        needed: dict[str, set[int]] = {"rail": set(range(n))}  # rail: every city, for the map
+        for t in yn.targets:
+            if t.kind == "travel_time":
+                cities = {self.city_index[c] for pair in t.pairs() for c in pair}
+                for profile in t.profiles():
+                    needed.setdefault(profile, set()).update(cities)
+        times: dict[str, ProfileTimes] = {}
+        for name in sorted(needed):
+            rows = np.array(sorted(needed[name]), dtype=np.int64)
+            times[name] = _profile_times(self.compiled(yn, name).solve(active, rows), n)
         kept = tuple(lk for lk, on in zip(yn.union.links, active, strict=True) if on)
         net = replace(yn.union, links=kept)
-        verdicts = judge(yn.targets, state.year, times, net, self.city_ids)
-        result = StateResult(state, yn, active, times, verdicts, (time.perf_counter() - t0) * 1e3)
+        judged = judge_state(yn.targets, net, times, self.city_ids, self.model_error, state.year)
+        verdicts = [verdict_record(tr) for tr in judged]
+        result = StateResult(state, yn, active, times, judged, verdicts, (time.perf_counter() - t0) * 1e3)
         with self._cache_lock:
             self._results[state] = result
             if len(self._results) > 256:
@@ -511,10 +512,10 @@ def _profile_times(solved: Solved, n: int) -> ProfileTimes:
     tt[solved.rows] = solved.timetable()
     position = {int(c): k for k, c in enumerate(solved.rows)}
 
-    def main_lines(asks: list[tuple[int, int, str]]) -> list[str]:
-        return solved.main_lines([(position[i], j, reading) for i, j, reading in asks])
+    def legs(asks: list[tuple[int, int, str]]) -> list[list[Leg]]:
+        return solved.legs([(position[i], j, reading) for i, j, reading in asks])
 
-    return ProfileTimes(d2d, tt, main_lines)
+    return ProfileTimes(d2d, tt, legs)
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -21,6 +21,7 @@ __all__ = [
     "build_order",
     "failure_table",
     "load_runs",
+    "pass_counts",
     "project_values",
     "smallest_sets",
     "target_probability",
@@ -148,12 +149,18 @@ def project_values(runs: pd.DataFrame, spec: SweepSpec, order: list[str]) -> pd.
 
 
 def smallest_sets(runs: pd.DataFrame, n_targets: int) -> pd.DataFrame:
-    """Return the smallest project sets that meet every target (or, if none does, the most)."""
+    """Return the smallest project sets that meet every target (or, if none does, the most).
+
+    Targets are counted under their headline reading (``targets_met``); the counts under
+    each reading for every target are shown beside (``targets_met:<reading>``).
+    """
     rows = _base_rows(runs)
     best = int(rows["targets_met"].max())
     hits = rows[rows["targets_met"] == best]
     fewest = hits[hits["n_projects"] == hits["n_projects"].min()]
-    out = fewest[["projects", "n_projects", "targets_met", "pairs_within_120", "weighted_avg_min"]].copy()
+    readings = [c for c in ("targets_met:timetable", "targets_met:door_to_door") if c in fewest]
+    columns = ["projects", "n_projects", "targets_met", *readings, "pairs_within_120", "weighted_avg_min"]
+    out = fewest[columns].copy()
     out["projects"] = out["projects"].map(lambda p: " + ".join(p) if len(p) else "(none)")
     out["meets_every_target"] = best == n_targets
     return out.sort_values(["pairs_within_120", "weighted_avg_min"], ascending=[False, True]).reset_index(
@@ -221,16 +228,75 @@ def failure_table(runs: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def pass_counts(runs: pd.DataFrame, checked: dict[str, int], headline: dict[str, str]) -> pd.DataFrame:
+    """Per target and reading: pairs (or cities) passing in the base scenario, fewest and most.
+
+    Parameters
+    ----------
+    runs
+        The sweep's runs.
+    checked
+        Pass column suffix (``target:reading``, or ``target`` for coverage) -> pairs or
+        cities checked (:meth:`sim.sweep.metrics.MetricSet.checked`).
+    headline
+        Target id -> the suffix of its headline column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target and reading, the headline first: ``target``, ``reading``,
+        ``headline``, ``checked``, ``base`` (the base scenario: no project added, no
+        failure, the first parameter values), ``fewest``, ``most`` and ``scenarios_met``
+        (scenarios in which every pair passes) over the error-free scenarios.
+    """
+    rows = runs[runs["error"] == ""]
+    base = _base_rows(runs)
+    if "mask" in base and (base["mask"] == 0).any():
+        base = base[base["mask"] == 0]
+    reference = base.iloc[0] if len(base) else None
+    keys = sorted(checked, key=lambda k: (list(headline).index(k.partition(":")[0]), k != headline.get(k)))
+    out = []
+    for key in keys:
+        col = f"pass_{key}"
+        if col not in rows:
+            continue
+        target, _, reading = key.partition(":")
+        n = checked[key]
+        out.append(
+            {
+                "target": target,
+                "reading": reading or "coverage",
+                "headline": headline.get(target) == key,
+                "checked": n,
+                "base": None if reference is None else int(reference[col]),
+                "fewest": int(rows[col].min()) if len(rows) else None,
+                "most": int(rows[col].max()) if len(rows) else None,
+                "scenarios_met": int((rows[col] == n).sum()),
+            }
+        )
+    return pd.DataFrame(
+        out,
+        columns=["target", "reading", "headline", "checked", "base", "fewest", "most", "scenarios_met"],
+    )
+
+
 def target_probability(runs: pd.DataFrame, checked: dict[str, int]) -> pd.DataFrame:
-    """Share of the sweep's scenarios (parameter values, draws) in which each target is met."""
+    """Share of the sweep's scenarios (parameter values, draws) in which each target is met.
+
+    ``checked`` maps a pass column's suffix (``target:reading`` for travel-time targets,
+    ``target`` for coverage) to the pairs or cities it checks; one row per target and
+    reading.
+    """
     rows = runs[runs["error"] == ""]
     out = []
-    for target, n in checked.items():
-        col = f"pass_{target}"
+    for key, n in checked.items():
+        col = f"pass_{key}"
+        target, _, reading = key.partition(":")
         if col in rows:
             out.append(
                 {
                     "target": target,
+                    "reading": reading or "coverage",
                     "scenarios": len(rows),
                     "probability_met": float((rows[col] == n).mean()),
                     "mean_share_passing": float((rows[col] / n).mean()),
@@ -242,7 +308,9 @@ def target_probability(runs: pd.DataFrame, checked: dict[str, int]) -> pd.DataFr
 def what_it_takes(evaluation: Evaluation, profile: str) -> pd.DataFrame:
     """For each pair missing a travel-time target: the minutes to cut and the speed that would do it.
 
-    The binding line is the line of the itinerary's longest ride. Its running time is
+    Each target is read under its headline reading (``reading`` column): the itinerary is
+    the station-to-station one for ``timetable``, the door-to-door one otherwise. The
+    binding line is the line of the itinerary's longest ride. Its running time is
     ``km / (speed x speed_factor)``; cutting the gap from it alone needs the speed
     ``speed x running / (running - gap)``. When the gap is longer than the running time,
     or the speed needed is above 400 km/h, speed alone cannot close it: access, waits and
@@ -251,19 +319,22 @@ def what_it_takes(evaluation: Evaluation, profile: str) -> pd.DataFrame:
     from sim.graph import link_minutes
 
     res = evaluation.results[profile]
-    graph = res.graph
-    ids = graph.city_ids
+    ids = res.graph.city_ids
     params = evaluation.scenario.parameters
     rows = []
     for tr in evaluation.targets:
         t = tr.target
         if t.kind != "travel_time" or t.profile != profile:
             continue
+        reading = tr.headline.reading
+        timetable = reading == "timetable"
+        graph = res.graph.timetable_view() if timetable else res.graph
+        minutes = res.timetable_minutes if timetable else res.minutes
         for c in tr.checks:
             if c.passed or c.minutes is None:
                 continue
             i, j = ids.index(c.origin), ids.index(c.destination)
-            if res.minutes[j, i] > res.minutes[i, j]:
+            if minutes[j, i] > minutes[i, j]:
                 i, j = j, i
             tree = shortest_path_tree(
                 graph,
@@ -271,7 +342,7 @@ def what_it_takes(evaluation: Evaluation, profile: str) -> pd.DataFrame:
                 node_distances(graph, sources=[int(graph.origin_nodes[i])])[0],
             )
             edges = tree.edges_to(int(graph.dest_nodes[j]))
-            chain = res.main_line(i, j)
+            chain = res.timetable_main_line(i, j) if timetable else res.main_line(i, j)
             lines = set(chain.split(" > "))
             km = running = 0.0
             speeds = []
@@ -288,6 +359,7 @@ def what_it_takes(evaluation: Evaluation, profile: str) -> pd.DataFrame:
             rows.append(
                 {
                     "target": t.id,
+                    "reading": reading,
                     "origin": ids[i],
                     "destination": ids[j],
                     "minutes": round(c.minutes, 1),

@@ -1,4 +1,4 @@
-"""Metrics of many scenarios at once, from their city-to-city minutes (vectorised)."""
+"""Metrics of many scenarios at once, from their city-to-city minutes under both readings (vectorised)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.network import Network
-from sim.targets import Target
+from sim.targets import READINGS, Target
+from sim.verdicts import checked_ids
 
 __all__ = ["MetricSet"]
 
@@ -17,6 +18,7 @@ THRESHOLDS = (60, 120, 180)
 @dataclass
 class _TimeTarget:
     id: str
+    headline: str
     i: np.ndarray
     j: np.ndarray
     threshold: float
@@ -26,13 +28,19 @@ class _TimeTarget:
 class MetricSet:
     """Compiled metrics: which pairs each target checks, which cities count, their weights.
 
+    Every travel-time target on the swept profile is counted under both readings
+    (``pass_<target>:timetable`` and ``pass_<target>:door_to_door``); ``targets_met``
+    counts targets met under their headline reading, ``targets_met:<reading>`` under one
+    reading for all. Coverage targets give ``pass_<target>`` (cities or ports served).
+
     Parameters
     ----------
     network
         A network with every city (names, populations, plan status).
     targets
-        The targets; travel-time targets on other profiles than ``profile`` and those read
-        ``in_vehicle`` are left out (they need itineraries), and listed in :attr:`skipped`.
+        The targets; travel-time targets on another profile than ``profile`` (and the
+        readings shown beside on other profiles) and length targets are left out, listed
+        in :attr:`skipped`.
     profile
         The profile swept.
     """
@@ -42,31 +50,28 @@ class MetricSet:
         index = {c: k for k, c in enumerate(ids)}
         self.city_ids = ids
         self.time_targets: list[_TimeTarget] = []
-        self.coverage_targets: list[tuple[str, list[str], str, float]] = []
+        self.coverage_targets: list[tuple[str, set[str], Target]] = []
         self.skipped: list[str] = []
         for t in targets:
             if t.kind == "travel_time":
-                if t.profile != profile or t.measure != "door_to_door":
+                if t.profile != profile:
                     self.skipped.append(t.id)
                     continue
-                pairs = [p for g in t.groups for p in g.pairs()]
+                pairs = t.pairs()
                 self.time_targets.append(
                     _TimeTarget(
                         t.id,
-                        np.array([index[a] for a, _ in pairs]),
-                        np.array([index[b] for _, b in pairs]),
-                        float(t.threshold_min),
+                        t.headline,
+                        np.array([index[a] for a, _ in pairs], dtype=np.int64),
+                        np.array([index[b] for _, b in pairs], dtype=np.int64),
+                        float(t.threshold_min or 0.0),
                         [f"{a}-{b}" for a, b in pairs],
                     )
                 )
+            elif t.kind == "coverage":
+                self.coverage_targets.append((t.id, set(checked_ids(t, network)), t))
             else:
-                checked = [
-                    c.id
-                    for c in network.cities
-                    if ((c.population or 0) >= (t.min_population or 0) and c.plan_status == "in-plan")
-                    or c.id in t.also
-                ]
-                self.coverage_targets.append((t.id, checked, t.service or "", t.fast_rail_min_kmh))
+                self.skipped.append(t.id)
         region = [k for k, c in enumerate(network.cities) if c.plan_status != "external" and c.population]
         self.region = np.array(region)
         self.population = np.array([network.cities[k].population for k in region], dtype=np.float64)
@@ -76,54 +81,77 @@ class MetricSet:
         """Targets evaluated, travel-time ones first."""
         return [t.id for t in self.time_targets] + [t[0] for t in self.coverage_targets]
 
+    @property
+    def coverage(self) -> list[Target]:
+        """The coverage targets counted (their served sets are the caller's input)."""
+        return [t for _, _, t in self.coverage_targets]
+
     def checked(self) -> dict[str, int]:
-        """Pairs (or cities) each target checks."""
-        out = {t.id: len(t.i) for t in self.time_targets}
-        out.update({t[0]: len(t[1]) for t in self.coverage_targets})
+        """Pairs (or cities, ports) each pass column checks, keyed by the column's suffix."""
+        out = {f"{t.id}:{r}": len(t.i) for t in self.time_targets for r in READINGS}
+        out.update({tid: len(ids) for tid, ids, _ in self.coverage_targets})
+        return out
+
+    def headline_columns(self) -> dict[str, str]:
+        """Target id -> the suffix of its headline pass column."""
+        out = {t.id: f"{t.id}:{t.headline}" for t in self.time_targets}
+        out.update({tid: tid for tid, _, _ in self.coverage_targets})
         return out
 
     def evaluate(
-        self, minutes: np.ndarray, served: list[dict[str, set[str]]]
+        self, minutes: dict[str, np.ndarray], served: list[dict[str, set[str]]]
     ) -> dict[str, np.ndarray | list]:
         """Metrics of a batch of scenarios.
 
         Parameters
         ----------
         minutes
-            ``(B, n, n)`` door-to-door minutes of B scenarios (``inf`` unreachable).
+            Reading -> ``(B, n, n)`` minutes of B scenarios (``inf`` unreachable):
+            ``door_to_door`` and ``timetable``.
         served
-            For each scenario, the cities served by each coverage service.
+            For each scenario, coverage target id -> the ids (cities, ports) it serves.
 
         Returns
         -------
         dict
             Column name -> array of B values.
         """
-        b = minutes.shape[0]
+        door = minutes["door_to_door"]
+        b = door.shape[0]
         out: dict[str, np.ndarray | list] = {}
-        met = np.zeros(b, dtype=np.int64)
+        met = {key: np.zeros(b, dtype=np.int64) for key in ("", *READINGS)}
         worst_gap = np.full(b, -np.inf)
         worst_pair = np.array([""] * b, dtype=object)
         for t in self.time_targets:
-            times = np.maximum(minutes[:, t.i, t.j], minutes[:, t.j, t.i])
-            passed = (times <= t.threshold + 1e-9).sum(axis=1)
-            out[f"pass_{t.id}"] = passed
-            met += passed == len(t.i)
-            gap = times - t.threshold
-            k = np.argmax(gap, axis=1)
-            g = gap[np.arange(b), k]
-            better = g > worst_gap
-            worst_gap = np.where(better, g, worst_gap)
-            worst_pair[better] = np.array(t.labels, dtype=object)[k[better]]
-        for tid, cities, service, _ in self.coverage_targets:
-            passed = np.array([sum(c in s.get(service, set()) for c in cities) for s in served])
+            for reading in READINGS:
+                m = minutes[reading]
+                times = np.maximum(m[:, t.i, t.j], m[:, t.j, t.i])
+                passed = (times <= t.threshold + 1e-9).sum(axis=1)
+                out[f"pass_{t.id}:{reading}"] = passed
+                met[reading] += passed == len(t.i)
+                if reading != t.headline:
+                    continue
+                met[""] += passed == len(t.i)
+                gap = times - t.threshold
+                k = np.argmax(gap, axis=1)
+                g = gap[np.arange(b), k]
+                better = g > worst_gap
+                worst_gap = np.where(better, g, worst_gap)
+                worst_pair[better] = np.array(t.labels, dtype=object)[k[better]]
+        for tid, ids, _ in self.coverage_targets:
+            passed = np.array([len(s.get(tid, set()) & ids) for s in served], dtype=np.int64)
             out[f"pass_{tid}"] = passed
-            met += passed == len(cities)
-        out["targets_met"] = met
-        sub = minutes[:, self.region][:, :, self.region]
+            for key in met:
+                met[key] += passed == len(ids)
+        out["targets_met"] = met[""]
+        for reading in READINGS:
+            out[f"targets_met:{reading}"] = met[reading]
+        sub = door[:, self.region][:, :, self.region]
         off = ~np.eye(len(self.region), dtype=bool)
         for h in THRESHOLDS:
             out[f"pairs_within_{h}"] = ((sub <= h) & off).sum(axis=(1, 2))
+        station = minutes["timetable"][:, self.region][:, :, self.region]
+        out["pairs_within_120:timetable"] = ((station <= 120) & off).sum(axis=(1, 2))
         reach = np.isfinite(sub) & off
         w = np.where(reach, self.population[None, None, :], 0.0)
         wat = (np.where(reach, sub, 0.0) * w).sum(axis=2) / np.maximum(w.sum(axis=2), 1.0)

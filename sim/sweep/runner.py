@@ -34,12 +34,12 @@ from sim.scenario import Scenario, apply_scenario
 from sim.sweep.engine import IncrementalEngine
 from sim.sweep.metrics import MetricSet
 from sim.sweep.spec import Failure, SweepSpec, load_sweep, parameter_overrides
-from sim.targets import coverage, load_targets
+from sim.targets import Target, load_targets
 from sim.validate import Problem, load_checked_network
+from sim.verdicts import served as served_ids
 
 __all__ = ["SWEEP_FILES", "Chunk", "plan_chunks", "run_chunk", "run_sweep", "sweep_inputs"]
 
-SERVICES = ("fast_rail", "rail", "expressway")
 # what a sweep's folder held before it carried a marker (see sim.output.check_output_folder)
 SWEEP_FILES = ("runs.parquet", "sweep.json", "summary.json", "*.csv", "*.png", "*.svg")
 
@@ -128,10 +128,11 @@ _CACHE: dict[str, Any] = {}
 
 def _context(
     spec: SweepSpec, network: Network, chunk: Chunk, order: list[str]
-) -> tuple[Scenario, IncrementalEngine]:
+) -> tuple[Scenario, IncrementalEngine, IncrementalEngine]:
+    """Return the scenario of a chunk and its engines: door to door, and timetable."""
     key = json.dumps([chunk.parameters, chunk.failure.label], sort_keys=True)
     if _CACHE.get("key") == key:
-        return _CACHE["scenario"], _CACHE["engine"]
+        return _CACHE["scenario"], _CACHE["engine"], _CACHE["timetable_engine"]
     scenario = spec.base
     if chunk.parameters:
         scenario = replace(
@@ -144,6 +145,7 @@ def _context(
         )
         scenario = replace(scenario, modifications=scenario.modifications + mods)
     engine = IncrementalEngine(scenario, network, order, spec.profile)
+    timetable = IncrementalEngine(scenario, network, order, spec.profile, reading="timetable")
     reference = None
     if chunk.failure.links:
         ref_key = json.dumps([chunk.parameters, ""], sort_keys=True)
@@ -153,12 +155,13 @@ def _context(
                 ref_key=ref_key, ref_engine=IncrementalEngine(unfailed, network, order, spec.profile)
             )
         reference = _CACHE["ref_engine"]
-    _CACHE.update(key=key, scenario=scenario, engine=engine, reference=reference)
-    return scenario, engine
+    _CACHE.update(key=key, scenario=scenario, engine=engine, timetable_engine=timetable, reference=reference)
+    return scenario, engine, timetable
 
 
-def _served(network: Network) -> dict[str, set[str]]:
-    return {s: coverage(network, s) for s in SERVICES}
+def _served(network: Network, targets: list[Target]) -> dict[str, set[str]]:
+    """Coverage target id -> the ids (cities, ports) ``network`` serves for it."""
+    return {t.id: served_ids(network, t) for t in targets}
 
 
 def run_chunk(
@@ -201,26 +204,40 @@ def compute_chunk(
     rows: dict[str, list] = {}
     errors = 0
     try:
-        scenario, engine = _context(spec, network, chunk, order)
+        scenario, engine, timetable = _context(spec, network, chunk, order)
         targets = load_targets(scenario.targets_file, engine.union_network) if scenario.targets_file else []
         metrics = MetricSet(engine.union_network, targets, spec.profile.name)
-        base_served = _served(engine.base_network)
+        base_served = _served(engine.base_network, metrics.coverage)
         project_served = [
             _served(
                 replace(
                     engine.union_network,
                     links=tuple(lk for lk in engine.union_network.links if lk.project == p),
-                )
+                ),
+                metrics.coverage,
             )
             for p in order
         ]
+        results: Iterator[tuple[int, np.ndarray, np.ndarray]]
         if chunk.masks:
-            results: Iterator[tuple[int, np.ndarray]] = (
-                (m, engine.minutes_for([i for i in range(len(order)) if m >> i & 1])) for m in chunk.masks
+            results = (
+                (m, engine.minutes_for(sets), timetable.minutes_for(sets))
+                for m, sets in ((m, [i for i in range(len(order)) if m >> i & 1]) for m in chunk.masks)
             )
         else:
-            results = engine.walk(_admissible_fn(spec, order), chunk.prefix or 0, chunk.depth)
-        batch_masks, batch = [], []
+            admissible = _admissible_fn(spec, order)
+            results = (
+                (m, door, station)
+                for (m, door), (m2, station) in zip(
+                    engine.walk(admissible, chunk.prefix or 0, chunk.depth),
+                    timetable.walk(admissible, chunk.prefix or 0, chunk.depth),
+                    strict=True,
+                )
+                if m == m2 or _out_of_step(m, m2)
+            )
+        batch_masks: list[int] = []
+        batch: list[np.ndarray] = []
+        batch_timetable: list[np.ndarray] = []
 
         def flush() -> None:
             if not batch:
@@ -230,10 +247,12 @@ def compute_chunk(
                 s = {k: set(v) for k, v in base_served.items()}
                 for i in range(len(order)):
                     if m >> i & 1:
-                        for k in SERVICES:
+                        for k in s:
                             s[k] |= project_served[i][k]
                 served.append(s)
-            values = metrics.evaluate(np.stack(batch), served)
+            values = metrics.evaluate(
+                {"door_to_door": np.stack(batch), "timetable": np.stack(batch_timetable)}, served
+            )
             reference = _CACHE.get("reference")
             if reference is not None:
                 delays = []
@@ -250,10 +269,12 @@ def compute_chunk(
                 rows.setdefault(name, []).extend(list(column))
             batch_masks.clear()
             batch.clear()
+            batch_timetable.clear()
 
-        for mask, minutes in results:
+        for mask, minutes, station in results:
             batch_masks.append(mask)
             batch.append(minutes)
+            batch_timetable.append(station)
             if len(batch) >= 2048:
                 flush()
         flush()
@@ -262,6 +283,11 @@ def compute_chunk(
         rows = {}
         _append_axes(rows, spec, chunk, order, chunk.prefix or 0, f"{type(error).__name__}: {error}")
     return chunk.id, pa.table({k: v for k, v in rows.items()}), errors
+
+
+def _out_of_step(a: int, b: int) -> bool:
+    """Raise: the two engines walk the same subsets in the same order, anything else is a bug."""
+    raise RuntimeError(f"the door-to-door and timetable walks are out of step ({a} != {b})")
 
 
 def _append_axes(

@@ -24,7 +24,7 @@ const T = {
     updated: "{ms} ms（服务器 {server} ms）", copied: "链接已复制：", saved: "已保存：", run_it: "命令行运行：",
     save_prompt: "情景名称（小写字母、数字或 -）：", ok: "确定", cancel: "取消", needed_by: "被依赖：",
     summary: "区域内城市对（门到门铁路）：{h1} 个在 1 小时内，{h2} 个在 2 小时内，共 {n} 对。",
-    targets_changed: "目标变化", passed: "通过", close_margin: "“接近”：超出不多于模型误差 {m} 分钟",
+    targets_changed: "目标变化", passed: "通过",
     partial: "部分", mode_hsr: "高铁", mode_intercity: "城际", mode_conventional: "普速铁路",
     mode_expressway: "高速公路", mode_waterway: "水运", mode_air: "航空", not_in_network: "不在当前路网", off_construction: "在建（未计入）", off_planned: "规划（未计入）", off_open: "已通车但不在此路网",
     in_network: "在当前路网", section: "区段", source: "来源", speed: "速度", opened: "开通",
@@ -34,6 +34,12 @@ const T = {
     isochrones: "等时圈（门到门）", isochrone_note: "等时圈：到达的站点、高速出入口和市中心周围，以 {v} km/h 直线速度在剩余时间内可及的范围（先扣 {f} 分钟）。",
     preparing: "正在生成 GeoPackage（完整计算该情景，约需数秒）…",
     chord_faster: "变快最多的城市对", chord_slower: "变慢最多的城市对", chord_met: "新达成的城市对", chord_missed: "新失效的城市对",
+    due: "{year} 年到期", due_would: "（{year} 年到期；届时按现状应为：{verdict}）", headline: "主判读", n_close: "{n} 对接近",
+    failing_or_close: "未达成 {n} 对 · 接近 {m} 对", ports: "个港口", cities: "个城市", missing: "缺：",
+    length: "数据中铁路 {km} 公里，目标 {target} 公里", length_lower: "数据中铁路至少 {km} 公里，目标 {target} 公里",
+    lower_bound_note: "数据未包含全部线路：不足目标不能说明未达成（无法判定）。", undetermined: "无法判定",
+    close_note: "“接近”：与阈值之差在模型实测误差之内（铁路 {rail} 分钟，公路 {road} 分钟，calibration.toml）；达成与否不变。",
+    no_close: "路网目录中没有 calibration.toml：不标注“接近”。",
     provinces: "省界", rivers: "河流、湖泊", year_unknown: "年份不详", timetable_short: "时刻表", same_base: "{s} · {year} 年原样",
   },
   en: {
@@ -58,7 +64,7 @@ const T = {
     updated: "{ms} ms (server {server} ms)", copied: "Link copied: ", saved: "Saved: ", run_it: "Run it with: ",
     save_prompt: "Scenario name (lowercase letters, digits or -):", ok: "OK", cancel: "Cancel", needed_by: "needed by ",
     summary: "Regional city pairs (rail, door to door): {h1} within 1 h, {h2} within 2 h, of {n}.",
-    targets_changed: "targets", passed: "passed", close_margin: "'close': missed by no more than the model error, {m} min",
+    targets_changed: "targets", passed: "passed",
     partial: "partly", mode_hsr: "high-speed rail", mode_intercity: "intercity rail", mode_conventional: "conventional rail",
     mode_expressway: "expressway", mode_waterway: "waterway", mode_air: "air", not_in_network: "not in this network", off_construction: "under construction, not in", off_planned: "planned, not in", off_open: "open, not in this network",
     in_network: "in this network", section: "section", source: "source", speed: "speed", opened: "opened",
@@ -68,6 +74,12 @@ const T = {
     isochrones: "isochrones (door to door)", isochrone_note: "Isochrones: the area within reach of the stations, expressway exits and centres reached, at {v} km/h as the crow flies for the time left (after {f} min).",
     preparing: "Preparing the GeoPackage (the scenario is evaluated in full: a few seconds)…",
     chord_faster: "pairs faster by most", chord_slower: "pairs slower by most", chord_met: "pairs newly met", chord_missed: "pairs newly missed",
+    due: "due {year}", due_would: "(due {year}; as the network stands: {verdict})", headline: "headline", n_close: "{n} close",
+    failing_or_close: "not met: {n} · close: {m}", ports: "ports", cities: "cities", missing: "missing: ",
+    length: "{km} km of railway in the data, target {target} km", length_lower: "at least {km} km of railway in the data, target {target} km",
+    lower_bound_note: "The data does not hold every line: a length short of the target proves nothing (undetermined).", undetermined: "undetermined",
+    close_note: "close: within the model's measured error of the threshold (rail {rail} min, road {road} min: calibration.toml); the pass or fail stands.",
+    no_close: "No calibration.toml in the network folder: close calls are not labelled.",
     provinces: "province borders", rivers: "rivers and lakes", year_unknown: "year unknown", timetable_short: "timetable", same_base: "{s} {year}, as is",
   },
 };
@@ -615,6 +627,10 @@ function loadCity() {
 
 // ------------------------------------------------------------------ verdict panel
 function statusChip(status) { return `<span class="chip ${esc(status)}">${esc(t(status))}</span>`; }
+function readingName(r, v) {
+  const base = t(r.reading === "timetable" ? "timetable" : "door_to_door");
+  return r.profile && v.profile && r.profile !== v.profile ? `${base} (${t(r.profile)})` : base;
+}
 function renderVerdicts() {
   const s = app.data.summary;
   el("summary").textContent = t("summary", { h1: s.door_to_door["60"], h2: s.door_to_door["120"], n: s.pairs });
@@ -624,27 +640,48 @@ function renderVerdicts() {
     const c = changed[v.id];
     const delta = c && (c.before !== c.after || c.passed_before !== c.passed_after)
       ? ` <span class="badge">${esc(t("base"))}: ${c.passed_before} → ${c.passed_after}</span>` : "";
-    html += `<div class="target ${esc(v.status)}" data-target="${esc(v.id)}"><div>${statusChip(v.status)}<span class="title">${esc(zhTitle(v))}</span>${delta}</div>`;
+    const due = v.not_yet_due ? ` <span class="muted small">${esc(t("due_would", { year: v.due_year, verdict: t(v.verdict) }))}</span>` : "";
+    html += `<div class="target ${esc(v.status)}" data-target="${esc(v.id)}"><div>${statusChip(v.status)}<span class="title">${esc(zhTitle(v))}</span>${delta}${due}</div>`;
     if (v.kind === "travel_time") {
-      const other = v.headline === "door_to_door" ? "timetable" : "door_to_door";
-      html += `<div class="reading">${esc(t(v.profile))} ≤ ${v.threshold_min} ${t("minutes")} · <b>${esc(t(v.headline))}</b>: ${esc(t(v.readings[v.headline]))} ${v.passed[v.headline]}/${v.checked}
-        · ${esc(t(other))}: ${esc(t(v.readings[other]))} ${v.passed[other]}/${v.checked}</div>`;
-      const failing = v.pairs.filter((p) => p.status !== "met").sort((a, b) => (b.gap_min ?? 1e9) - (a.gap_min ?? 1e9));
-      if (failing.length) {
-        html += `<details><summary>${esc(t("failing"))} (${failing.length})</summary><table class="pairs"><tr><th>${esc(t("pairs"))}</th><th>${esc(t("door_to_door"))}</th><th>${esc(t("timetable_short"))}</th><th>${esc(t("gap"))}</th><th>${esc(t("line"))}</th></tr>`;
-        for (const p of failing) {
-          html += `<tr><td>${esc(cityName(p.a))}–${esc(cityName(p.b))}</td><td>${fmt(p.door_to_door)}</td><td>${fmt(p.timetable)}</td>
-            <td class="gap ${p.status === "close" ? "close" : ""}">${p.gap_min === null ? "∞" : "+" + fmt(p.gap_min)}</td><td>${esc(p.line)}</td></tr>`;
+      html += `<div class="reading">${esc(t(v.profile))} ≤ ${v.threshold_min} ${t("minutes")} · ${esc(t("due", { year: v.due_year }))}</div>`;
+      html += `<ul class="readings">` + v.readings.map((r, n) => {
+        const close = r.close ? ` · <span class="close-mark">${esc(t("n_close", { n: r.close }))}</span>` : "";
+        const head = n === 0 ? ` <span class="badge" title="${esc(v.headline_reason)}">${esc(t("headline"))}</span>` : "";
+        return `<li class="${n === 0 ? "head" : ""}">${esc(readingName(r, v))}${head}: ${statusChip(r.verdict)}${r.passed}/${r.checked}${close}</li>`;
+      }).join("") + "</ul>";
+      const shown = v.pairs.filter((p) => Object.values(p.cells).some((x) => !x.passed || x.close));
+      shown.sort((a, b) => (b.gap_min ?? 1e9) - (a.gap_min ?? 1e9));
+      const failing = v.pairs.filter((p) => !p.passed).length;
+      if (shown.length) {
+        const cols = v.readings.map((r) => `<th>${esc(readingName(r, v))}</th>`).join("");
+        html += `<details><summary>${esc(t("failing_or_close", { n: failing, m: shown.length - failing }))}</summary><table class="pairs"><tr><th>${esc(t("pairs"))}</th>${cols}<th>${esc(t("line"))}</th></tr>`;
+        for (const p of shown) {
+          const cells = v.readings.map((r) => {
+            const x = p.cells[r.key];
+            if (x.minutes === null) return `<td class="gap">${esc(t("unreachable"))}</td>`;
+            const cls = x.passed ? (x.close ? "close" : "ok") : (x.close ? "close" : "gap");
+            return `<td class="${cls}" title="${esc(t(x.passed ? "met" : "not_met"))}${x.close ? " · " + esc(t("close")) : ""}">${fmt(x.minutes)} <small>(${esc(x.gap)})</small></td>`;
+          }).join("");
+          html += `<tr><td>${esc(cityName(p.a))}–${esc(cityName(p.b))}</td>${cells}<td>${esc(p.line)}</td></tr>`;
         }
-        html += `</table><div class="muted small">${esc(t("close_margin", { m: v.close_margin_min }))}</div></details>`;
+        html += `</table><div class="muted small">${esc(closeNote())}</div></details>`;
       }
+    } else if (v.kind === "coverage") {
+      const missing = v.cities.filter((c) => !c.passed);
+      const unit = v.service === "port_rail" ? t("ports") : t("cities");
+      html += `<div class="reading">${esc(t("coverage"))}: ${v.passed.coverage}/${v.checked} ${esc(unit)} · ${esc(t("due", { year: v.due_year }))}${missing.length ? " · " + esc(t("missing")) + esc(missing.map((c) => cityName(c.city)).join(", ")) : ""}</div>`;
     } else {
-      const missing = v.cities.filter((c) => c.status !== "met");
-      html += `<div class="reading">${esc(t("coverage"))}: ${v.passed.coverage}/${v.checked}${missing.length ? " · " + esc(missing.map((c) => cityName(c.city)).join(", ")) : ""}</div>`;
+      const km = v.length_km === null ? "—" : Math.round(v.length_km).toLocaleString("en");
+      html += `<div class="reading">${esc(t(v.lower_bound ? "length_lower" : "length", { km, target: Math.round(v.threshold_km).toLocaleString("en") }))} · ${esc(t("due", { year: v.due_year }))}</div>`;
+      if (v.lower_bound && v.verdict === "undetermined") html += `<div class="muted small">${esc(t("lower_bound_note"))}</div>`;
     }
     html += `<div class="muted small">${esc(v.source)}</div></div>`;
   }
   setHTML(el("targets"), html);
+}
+function closeNote() {
+  const e = app.meta.model_error;
+  return e ? t("close_note", { rail: e.rail_mae_min, road: e.road_mae_min }) : t("no_close");
 }
 
 // Replace a panel's content only when it changed (a click that changes no verdict redraws
