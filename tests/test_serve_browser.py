@@ -169,6 +169,13 @@ def test_a_shared_url_reproduces_the_view(page, server, browser):
     assert page.problems == []
 
 
+def test_a_link_without_a_year_opens_the_scenario_at_its_own(page, server):
+    open_page(page, server, "?scenario=vision-2035&lang=en")
+    assert page.locator("#year").input_value() == "2035"
+    assert "year=2035" in page.url
+    assert page.problems == []
+
+
 def test_year_slider_and_language_switch(page, server):
     open_page(page, server)
     assert "目标判定" in page.locator("#verdicts").inner_text()

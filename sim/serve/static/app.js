@@ -109,10 +109,15 @@ function cityName(id) {
   return n ? (app.lang === "zh" ? n[0] : n[1]) : id;
 }
 function fmt(x) { return x === null || x === undefined ? "—" : Math.round(x).toString(); }
+// The Chinese title of a target: the plan's own words, quoted after a colon in its source
+// (the first such quote), else the English title.
 function zhTitle(v) {
   if (app.lang !== "zh") return v.title;
-  const m = /[:：]\s*([^:：;]*[\u4e00-\u9fff][^:：;]*)$/.exec(v.source || "");
-  return m ? m[1].trim() : v.title;
+  for (const part of (v.source || "").split(/[;；]/)) {
+    const m = /[:：]\s*(.*[\u4e00-\u9fff].*)$/.exec(part);
+    if (m) return m[1].trim();
+  }
+  return v.title;
 }
 
 // ------------------------------------------------------------------ state and URL
@@ -127,9 +132,11 @@ function stateQuery(state) {
 }
 function fromQuery(q) {
   const list = (k) => (q.get(k) || "").split(",").filter(Boolean);
+  const scenario = q.get("scenario") || app.meta.default.scenario;
+  const own = (app.meta.scenarios.find((s) => s.id === scenario) || {}).year;
   return {
-    scenario: q.get("scenario") || app.meta.default.scenario,
-    year: q.get("year") || app.meta.default.year,
+    scenario,
+    year: q.get("year") || own || app.meta.data_end,  // a link without a year: the scenario's own
     add: list("add"), drop: list("drop"), cut: list("cut"),
   };
 }
