@@ -92,7 +92,8 @@ def command(args: argparse.Namespace) -> int:
         emit_json(result.summary())  # the summary.json document, the headline reading first
     else:
         print(target_report(result))
-    info(f"wrote {out}/ ({', '.join(RUN_FILES)})")
+    written = sorted(f.name for f in Path(out).iterdir() if not f.name.startswith("."))
+    info(f"wrote {out}/ ({', '.join(written)})")  # what is there: targets.png only with targets
     missed = [tr.target.id for tr in result.targets if tr.met is False and not tr.not_yet_due]
     if args.check and missed:
         info(f"--check: {len(missed)} of {len(result.targets)} targets due and not met ({', '.join(missed)})")
