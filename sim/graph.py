@@ -62,7 +62,9 @@ __all__ = [
     "EDGE_KINDS",
     "TIMETABLE_EDGE_KINDS",
     "Graph",
+    "board_parts",
     "build_graph",
+    "component_seconds",
     "entrance_minutes",
     "link_minutes",
     "road_link_minutes",
@@ -303,6 +305,49 @@ def _seconds(minutes: float) -> int:
     return round(minutes * 60.0)
 
 
+def component_seconds(parts: dict[int, float]) -> list[int]:
+    """Whole seconds per component (:data:`COMPONENTS` order) of an edge given in minutes.
+
+    ``parts`` maps a component's column to its minutes; each is rounded on its own, as
+    every edge of :func:`build_graph` is.
+    """
+    row = [0] * len(COMPONENTS)
+    for column, value in parts.items():
+        row[column] += _seconds(value)
+    return row
+
+
+def board_parts(
+    entry: str, headway_min: float, start_min: float, kind: TerminalKind, p: Parameters
+) -> dict[int, float]:
+    """Minutes per component of boarding a line at a platform whose headway is ``headway_min``.
+
+    Parameters
+    ----------
+    entry
+        Where the traveller boards from: ``dep`` (first boarding, whose wait follows the
+        ``first_wait`` policy), ``xfer`` (a change of line: half the headway and the
+        line-change penalty) or ``pnr`` (from a car: half the headway).
+    headway_min
+        The platform's headway: the shortest of the links of the line at the terminal.
+    start_min
+        The ride's in-vehicle start allowance at the platform (:func:`_ride_allowances`:
+        accelerating away, and the mode's ``start_stop_min``).
+    kind
+        The kind of terminal (its line-change penalty).
+    p
+        Model parameters.
+    """
+    if entry == "dep":
+        first = 0.0 if p.first_wait == "planned" else min(headway_min / 2, p.first_wait_cap_min)
+        return {_W: first, _V: start_min}
+    if entry == "xfer":
+        return {_W: headway_min / 2, _T: p.line_change_min[kind.value], _V: start_min}
+    if entry == "pnr":
+        return {_W: headway_min / 2, _V: start_min}
+    raise ValueError(f"unknown boarding entry '{entry}' (valid: dep, xfer, pnr)")
+
+
 class _Builder:
     def __init__(self) -> None:
         self.node_index: dict[tuple[str, str, str], int] = {}
@@ -339,9 +384,7 @@ class _Builder:
         line: str = "",
         mode: str = "",
     ) -> None:
-        row = [0] * 6
-        for column, value in minutes.items():
-            row[column] += _seconds(value)
+        row = component_seconds(minutes)
         self.tail.append(tail)
         self.head.append(head)
         self.comp.append(row)
@@ -400,18 +443,11 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
         b.edge(arr, int(dest[c]), "egress", {_E: access, _P: p.arrival_processing_min[kind]})
         b.edge(arr, xfer, "change", {})
     for (tid, line), h in sorted(headway.items()):
-        kind = platform_kind[(tid, line)].value
+        kind = platform_kind[(tid, line)]
         plat = b.node("platform", tid, line)
-        first = 0.0 if p.first_wait == "planned" else min(h / 2, p.first_wait_cap_min)
         allow = allowance[(tid, line)]
-        b.edge(b.node("dep", tid), plat, "board", {_W: first, _V: allow.start}, line=line)
-        b.edge(
-            b.node("xfer", tid),
-            plat,
-            "board",
-            {_W: h / 2, _T: p.line_change_min[kind], _V: allow.start},
-            line=line,
-        )
+        b.edge(b.node("dep", tid), plat, "board", board_parts("dep", h, allow.start, kind, p), line=line)
+        b.edge(b.node("xfer", tid), plat, "board", board_parts("xfer", h, allow.start, kind, p), line=line)
         train = b.node("train", tid, line)
         b.edge(train, plat, "stay", {_V: allow.passing}, line=line)
         b.edge(train, b.node("arr", tid), "alight", {_V: allow.stop}, line=line)
@@ -564,8 +600,9 @@ def _roads(
         for x, y in ((u, v), (v, u)):
             b.edge(x, y, "road", {_V: minutes}, link=i, line=lk.line, mode=lk.mode.value)
     for (tid, line), h in sorted(headway.items()):
-        start = allowance[(tid, line)].start
-        b.edge(b.node("pnr", tid), b.node("platform", tid, line), "board", {_W: h / 2, _V: start}, line=line)
+        kind = network.terminal_by_id[tid].kind
+        parts = board_parts("pnr", h, allowance[(tid, line)].start, kind, p)
+        b.edge(b.node("pnr", tid), b.node("platform", tid, line), "board", parts, line=line)
     for t in terminals:
         kind = t.kind.value
         access = access_minutes(t, network, p)

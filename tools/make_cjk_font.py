@@ -4,7 +4,9 @@ The figures label cities and stations in Chinese. The font shipped with the pack
 subset of Noto Sans CJK SC Regular (SIL Open Font License 1.1, copyright Adobe), taken
 from the ``mplfonts`` wheel on PyPI, cut to: all GB 2312 characters (the 6,763 common
 hanzi and the symbols of rows 1-9), printable ASCII, a few typographic marks, and every
-character of the bundled network tables. It is renamed "Sim CJK Subset" because it is a
+character of the bundled network tables, scenario and target files, and the workbench's
+page (``sim/serve/static``); ``tests/test_fonts.py`` fails when one is missing. It is
+renamed "Sim CJK Subset" because it is a
 Modified Version under the OFL (section 3); the licence is in sim/fonts/OFL.txt.
 
 Usage::
@@ -27,6 +29,18 @@ OUT = ROOT / "sim" / "fonts" / "SimCJKSubset-Regular.otf"
 FAMILY = "Sim CJK Subset"
 
 
+def covered_files() -> list[Path]:
+    """Return the files whose every character the font holds (beside GB 2312 and ASCII)."""
+    return sorted(
+        [
+            *(ROOT / "network").glob("*.csv"),
+            *(ROOT / "scenarios").rglob("*.toml"),
+            *(ROOT / "sim" / "serve" / "static").glob("*.js"),
+            *(ROOT / "sim" / "serve" / "static").glob("*.html"),
+        ]
+    )
+
+
 def characters() -> str:
     """Return the characters to keep: GB 2312, ASCII, marks, and the network tables' text."""
     chars: set[str] = set()
@@ -36,8 +50,8 @@ def characters() -> str:
                 chars.add(bytes([first, second]).decode("gb2312"))
             except UnicodeDecodeError:
                 pass
-    for table in (ROOT / "network").glob("*.csv"):
-        chars |= set(table.read_text(encoding="utf-8"))
+    for path in covered_files():
+        chars |= set(path.read_text(encoding="utf-8"))
     chars |= {chr(c) for c in range(0x20, 0x7F)}
     chars |= set("–—→↔±×°·（）《》、，。：；！？“”‘’…")
     return "".join(sorted(c for c in chars if c.isprintable()))

@@ -19,7 +19,19 @@ import time
 from collections.abc import Sequence
 
 from sim import __version__
-from sim.cli import calibrate, compare, export, report, route, run, scenarios, sweep, travel_map, validate
+from sim.cli import (
+    calibrate,
+    compare,
+    export,
+    report,
+    route,
+    run,
+    scenarios,
+    serve,
+    sweep,
+    travel_map,
+    validate,
+)
 from sim.cli.common import add_common_options, configure_messages, debug, escape_unencodable_output
 from sim.errors import (
     EXIT_BAD_INPUT,
@@ -47,6 +59,7 @@ commands:
   sim calibrate             compare modelled with observed times (network/observed_times.csv)
   sim export FILE           .gpkg, .geojson, .omx, .graphml or .gexf, for GIS and other tools
   sim sweep FILE            batch sweep: project subsets, parameters, failures (Parquet)
+  sim serve                 the planning workbench in the browser (needs the serve extra)
 
 A SCENARIO is a file (scenarios/today.toml) or the name of a bundled one (today).
 Cities are given by id, Chinese or English name (wuhan, 武汉, Wuhan).
@@ -61,7 +74,7 @@ def _exit_codes_text() -> str:
     return "\n".join(lines)
 
 
-COMMANDS = (run, route, compare, travel_map, report, scenarios, sweep, export, validate, calibrate)
+COMMANDS = (run, route, compare, travel_map, report, scenarios, sweep, serve, export, validate, calibrate)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -36,6 +36,9 @@ from sim.network import Network
 from sim.output import atomic_file
 from sim.paths import BACKENDS
 from sim.scenario import BUNDLED_NETWORK, BUNDLED_SCENARIOS, Scenario, load_scenario
+
+if TYPE_CHECKING:
+    from sim.validate import Problem
 
 __all__ = [
     "QUIET_FIRST_S",
@@ -263,7 +266,7 @@ def checked_network(args: argparse.Namespace, *scenarios: Scenario) -> Network:
     full, those about rows of the data counted in one line (``sim validate`` lists
     them). The scenarios must share one network folder.
     """
-    from sim.validate import Problem, load_checked_network
+    from sim.validate import load_checked_network
 
     folder = scenarios[0].network_folder
     log = progress(args)
@@ -275,6 +278,17 @@ def checked_network(args: argparse.Namespace, *scenarios: Scenario) -> Network:
         f"network: {len(network.cities):,} cities, {len(network.terminals):,} terminals, "
         f"{len(network.links):,} links ({time.perf_counter() - started:.1f} s)"
     )
+    report_problems(args, folder, found)
+    return network
+
+
+def report_problems(args: argparse.Namespace, folder: Path, found: list[Problem]) -> None:
+    """Print the gate's warnings as :func:`checked_network` does (each once per command).
+
+    Those that change what a run means (scope ``table`` or ``scenario``) in full, those
+    about rows of the data counted in one line; nothing with ``-q``.
+    """
+    log = progress(args)
     printed: set[str] = args.__dict__.setdefault("_warned", set())
     fresh = [p for p in found if str(p) not in printed]
     printed.update(str(p) for p in fresh)
@@ -284,7 +298,6 @@ def checked_network(args: argparse.Namespace, *scenarios: Scenario) -> Network:
             info(str(problem))  # -q: results and errors only
     if rows:
         log(f"{len(rows)} warnings about rows of the data (sim validate {folder} lists them)")
-    return network
 
 
 def progress(args: argparse.Namespace) -> Callable[[str], None]:

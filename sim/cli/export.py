@@ -135,13 +135,10 @@ def _export(args: argparse.Namespace, suffix: str) -> int:
             f"({', '.join(result.results)}; '{scenario.name}')"
         )
         return 0
-    from sim.geo import isochrone_layer, isochrones, layers
+    from sim.geo import layers_with_isochrones
 
-    found = layers(result, full)
-    if args.isochrones:
-        city = result.network.find_city(args.isochrones)
-        isos = isochrones(result, city.id, args.profile)
-        found.append(isochrone_layer(isos, city.id, args.profile, scenario.name))
+    origin = result.network.find_city(args.isochrones).id if args.isochrones else None
+    found = layers_with_isochrones(result, full, origin, args.profile)
     names = ", ".join(lay.name for lay in found)
     if suffix == ".gpkg":
         from sim.export.gpkg import write_gpkg

@@ -27,9 +27,20 @@ from shapely.ops import unary_union
 
 from sim.evaluate import Evaluation
 from sim.geo.positions import positions
+from sim.graph import Graph
+from sim.parameters import Parameters
 from sim.paths import node_distances
 
-__all__ = ["ISOCHRONE_MINUTES", "Isochrone", "isochrones", "polygonal", "reached_points"]
+__all__ = [
+    "ISOCHRONE_MINUTES",
+    "Isochrone",
+    "catchment_speed",
+    "catchments",
+    "isochrones",
+    "polygonal",
+    "reached_from",
+    "reached_points",
+]
 
 ISOCHRONE_MINUTES = (60, 120, 180)
 _REACHED_KINDS = ("arr", "road", "dest")  # got off at a terminal; on the expressway; at a centre
@@ -85,12 +96,42 @@ def reached_points(
     graph = res.graph
     i = graph.city_ids.index(origin)
     dist = node_distances(graph, backend, [int(graph.origin_nodes[i])])[0] / 60.0
-    where = positions(result.network)
+    return reached_from(graph, dist, positions(result.network), origin)
+
+
+def reached_from(
+    graph: Graph, minutes: np.ndarray, where: dict[str, tuple[float, float]], origin: str
+) -> list[tuple[str, float, float, float]]:
+    """Return the located points reached, given the minutes from ``origin``'s centre to every node.
+
+    The rows of :func:`reached_points`, from distances computed by any engine (the
+    workbench's masked graphs, say) on ``graph``'s nodes.
+
+    Parameters
+    ----------
+    graph
+        The graph whose nodes ``minutes`` is indexed by.
+    minutes
+        ``(n_nodes,)`` minutes from the origin's centre (``inf``: not reached).
+    where
+        Positions, as :func:`sim.geo.positions.positions` returns them.
+    origin
+        City id of the origin (reached at 0).
+    """
     best: dict[str, float] = {origin: 0.0}
     for node, (kind, ref) in enumerate(zip(graph.node_kind, graph.node_ref, strict=True)):
-        if kind in _REACHED_KINDS and np.isfinite(dist[node]) and ref in where:
-            best[ref] = min(best.get(ref, math.inf), float(dist[node]))
+        if kind in _REACHED_KINDS and np.isfinite(minutes[node]) and ref in where:
+            best[ref] = min(best.get(ref, math.inf), float(minutes[node]))
     return [(ref, *where[ref], best[ref]) for ref in sorted(best)]
+
+
+def catchment_speed(parameters: Parameters) -> tuple[float, float]:
+    """Return the default straight-line speed (km/h) and start-up minutes of a catchment.
+
+    The model's own access estimate: ``access_speed_kmh / access_detour`` as the crow
+    flies, after ``access_fixed_min``.
+    """
+    return parameters.access_speed_kmh / parameters.access_detour, parameters.access_fixed_min
 
 
 def isochrones(
@@ -130,24 +171,51 @@ def isochrones(
     """
     from sim.geo.basemap import region_outline
 
-    p = result.scenario.parameters
-    speed = p.access_speed_kmh / p.access_detour if speed_kmh is None else speed_kmh
-    fixed = p.access_fixed_min if fixed_min is None else fixed_min
-    if speed <= 0 or fixed < 0:
-        raise ValueError("speed_kmh must be positive and fixed_min not negative")
+    default_speed, default_fixed = catchment_speed(result.scenario.parameters)
+    speed = default_speed if speed_kmh is None else speed_kmh
+    fixed = default_fixed if fixed_min is None else fixed_min
     area = region_outline(result.network) if clip is None else clip
-    points = reached_points(result, origin, profile, backend)
+    return catchments(reached_points(result, origin, profile, backend), minutes, speed, fixed, area)
+
+
+def catchments(
+    points: list[tuple[str, float, float, float]],
+    minutes: tuple[float, ...],
+    speed_kmh: float,
+    fixed_min: float,
+    clip: BaseGeometry,
+) -> list[Isochrone]:
+    """Return the isochrone polygons of reached points, one per time budget, smallest first.
+
+    Parameters
+    ----------
+    points
+        ``(ref, lon, lat, minutes)`` rows, as :func:`reached_points` returns them.
+    minutes
+        Time budgets.
+    speed_kmh, fixed_min
+        Straight-line speed away from a reached point, after a start-up time.
+    clip
+        Area to clip to, in longitude/latitude.
+
+    Raises
+    ------
+    ValueError
+        If the speed is not positive or the start-up time negative.
+    """
+    if speed_kmh <= 0 or fixed_min < 0:
+        raise ValueError("speed_kmh must be positive and fixed_min not negative")
     out = []
     for budget in sorted(minutes):
         discs = []
         for _, lon, lat, t in points:
-            km = (budget - t - fixed) * speed / 60.0
+            km = (budget - t - fixed_min) * speed_kmh / 60.0
             if km <= 0:
                 continue
             kx, ky = 111.32 * math.cos(math.radians(lat)), 110.57
             discs.append(affinity.scale(Point(lon, lat).buffer(1.0, quad_segs=24), km / kx, km / ky))
-        geometry = polygonal(unary_union(discs).intersection(area)) if discs else MultiPolygon()
-        out.append(Isochrone(float(budget), geometry, len(discs), speed, fixed))
+        geometry = polygonal(unary_union(discs).intersection(clip)) if discs else MultiPolygon()
+        out.append(Isochrone(float(budget), geometry, len(discs), speed_kmh, fixed_min))
     return out
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "change_layer",
     "isochrone_layer",
     "layers",
+    "layers_with_isochrones",
     "link_identity",
     "to_geodataframe",
 ]
@@ -211,6 +212,28 @@ def layers(result: Evaluation, full: Network | None = None) -> list[Layer]:
         _terminal_layer(full, present),
         *_link_layers(result.network, full, result.scenario.parameters),
     ]
+
+
+def layers_with_isochrones(
+    result: Evaluation, full: Network | None = None, city: str | None = None, profile: str = "rail"
+) -> list[Layer]:
+    """Return :func:`layers` and, given a city, its ``isochrones`` layer: what ``sim export`` writes.
+
+    Parameters
+    ----------
+    result, full
+        As for :func:`layers`.
+    city
+        City id of the isochrones' origin (None: no isochrones layer).
+    profile
+        The profile of the isochrones; ``result`` must include it.
+    """
+    from sim.geo.isochrones import isochrones
+
+    found = layers(result, full)
+    if city is not None:
+        found.append(isochrone_layer(isochrones(result, city, profile), city, profile, result.scenario.name))
+    return found
 
 
 def change_layer(comparison: Any) -> Layer:
