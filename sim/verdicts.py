@@ -300,6 +300,16 @@ def reading_rows(targets: list[TargetResult]) -> list[dict[str, Any]]:
     return rows
 
 
+def _pair_minutes(c: TargetCheck) -> dict[str, Any]:
+    """Return a pair's ends, minutes and gap (to 0.1 min; None where no path), as the JSON gives them."""
+    return {
+        "origin": c.origin,
+        "destination": c.destination,
+        "minutes": None if c.minutes is None else round(c.minutes, 1),
+        "gap_min": None if c.gap_min is None else round(c.gap_min, 1),
+    }
+
+
 def _reading_dict(r: ReadingResult) -> dict[str, Any]:
     return {
         "reading": r.reading,
@@ -309,33 +319,13 @@ def _reading_dict(r: ReadingResult) -> dict[str, Any]:
         "pairs_met": r.n_passed,
         "pairs_total": len(r.checks),
         "pairs_close": r.n_close,
-        "failing": [
-            {
-                "origin": c.origin,
-                "destination": c.destination,
-                "minutes": None if c.minutes is None else round(c.minutes, 1),
-                "gap_min": None if c.gap_min is None else round(c.gap_min, 1),
-                "close": c.close,
-                "main_line": c.main_line,
-            }
-            for c in r.failing
-        ],
+        "failing": [{**_pair_minutes(c), "close": c.close, "main_line": c.main_line} for c in r.failing],
         "close_passes": [
             {"origin": c.origin, "destination": c.destination, "minutes": round(c.minutes or 0.0, 1)}
             for c in r.checks
             if c.passed and c.close
         ],
-        "pairs": [
-            {
-                "origin": c.origin,
-                "destination": c.destination,
-                "minutes": None if c.minutes is None else round(c.minutes, 1),
-                "gap_min": None if c.gap_min is None else round(c.gap_min, 1),
-                "passed": c.passed,
-                "close": c.close,
-            }
-            for c in r.checks
-        ],
+        "pairs": [{**_pair_minutes(c), "passed": c.passed, "close": c.close} for c in r.checks],
     }
 
 
