@@ -45,8 +45,8 @@ FLAGS = [
 ]
 
 
-def random_walk(wb: Workbench, n: int, seed: int) -> list[dict[str, str]]:
-    """N states, each one click away from the previous."""
+def random_walk(wb: Workbench, n: int, seed: int) -> list[tuple[str, dict[str, str]]]:
+    """N states, each one click away from the previous, with the kind of click (toggle, cut, year)."""
     rng = random.Random(seed)
     state = wb.default_state()
     projects = sorted(wb.catalogue.projects)
@@ -57,6 +57,7 @@ def random_walk(wb: Workbench, n: int, seed: int) -> list[dict[str, str]]:
         q = dict(state.query())
         add, drop = set(state.add), set(state.drop)
         cut = set(state.cuts)
+        kind = "toggle" if roll < 0.7 else "cut" if roll < 0.85 else "year"
         if roll < 0.7:
             p = rng.choice(projects)
             on = p in wb.projects_on(state)
@@ -80,7 +81,7 @@ def random_walk(wb: Workbench, n: int, seed: int) -> list[dict[str, str]]:
             state = wb.parse_state(q)
         except Exception:  # a rule refused the click (the page greys it out): pick another
             continue
-        out.append(state.query())
+        out.append((kind, state.query()))
     return out
 
 
@@ -92,7 +93,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
     }
 
 
-def browser_clicks(url: str, n: int, seed: int) -> tuple[list[float], dict[str, int], list[float]]:
+def browser_clicks(url: str, n: int, seed: int) -> tuple[list[float], dict[str, list[float]], list[float]]:
     """Time N clicks in Chromium, from the click to the page redrawn; and three first page loads.
 
     The clicks are drawn as in :func:`random_walk`: 70 % project toggles (an enabled
@@ -103,7 +104,7 @@ def browser_clicks(url: str, n: int, seed: int) -> tuple[list[float], dict[str, 
     from playwright.sync_api import sync_playwright
 
     rng = random.Random(seed)
-    kinds = {"toggle": 0, "cut": 0, "year": 0}
+    kinds: dict[str, list[float]] = {"toggle": [], "cut": [], "year": []}
     loads = []
     with sync_playwright() as p:
         browser = p.chromium.launch(
@@ -144,7 +145,7 @@ def browser_clicks(url: str, n: int, seed: int) -> tuple[list[float], dict[str, 
             while page.evaluate("window.__sim.timings.length") <= count:
                 page.wait_for_timeout(2)
             times.append(page.evaluate("window.__sim.timings[window.__sim.timings.length - 1].ms"))
-            kinds[kind] += 1
+            kinds[kind].append(times[-1])
         browser.close()
     return times, kinds, loads
 
@@ -173,23 +174,27 @@ def main() -> None:
     http, server, cpu = [], [], []
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp, BackgroundServer(wb, Path(tmp)) as srv:
-        for q in walk:
+        by_kind: dict[str, list[float]] = {}
+        for kind, q in walk:
             t = time.perf_counter()
             with urllib.request.urlopen(srv.url + "api/state?" + urllib.parse.urlencode(q), timeout=60) as r:
                 body = json.loads(r.read())
             http.append((time.perf_counter() - t) * 1e3)
+            by_kind.setdefault(kind, []).append(http[-1])
             server.append(body["total_ms"])
             cpu.append(body["cpu_ms"])
         browser, kinds, loads = (
             browser_clicks(srv.url, args.browser, args.seed) if args.browser else ([], {}, [])
         )
     out = {**percentiles(http), "n": len(http)}
+    out["by_click"] = {k: {**percentiles(v), "n": len(v)} for k, v in sorted(by_kind.items())}
     out["server"] = {**percentiles(server), "n": len(server)}
     out["server_cpu"] = {**percentiles(cpu), "n": len(cpu)}
     out["load_average"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     out["cores"] = os.cpu_count()
     if browser:
-        out["browser"] = {**percentiles(browser), "n": len(browser), "clicks": kinds}
+        out["browser"] = {**percentiles(browser), "n": len(browser)}
+        out["browser"]["by_click"] = {k: {**percentiles(v), "n": len(v)} for k, v in kinds.items() if v}
         out["first_load_s"] = [round(x, 2) for x in loads]
     out["startup_s"] = round(start_s, 2)
     out["compile_all_years_s"] = round(warm_s, 2)
@@ -199,13 +204,17 @@ def main() -> None:
         print(f"workbench start {start_s:.2f} s ({len(warnings)} warnings about the data: sim validate)")
         print(f"every year of the default scenario compiled and solved in {warm_s:.2f} s")
         print(f"{len(http)} random clicks over HTTP: p50 {out['p50_ms']} ms, p95 {out['p95_ms']} ms")
+        for kind, k in out["by_click"].items():
+            print(f"  {kind}: {k['n']} clicks, p50 {k['p50_ms']} ms, p95 {k['p95_ms']} ms")
         print(f"server side: p50 {out['server']['p50_ms']} ms, p95 {out['server']['p95_ms']} ms")
         c = out["server_cpu"]
         print(f"server CPU time per click: p50 {c['p50_ms']} ms, p95 {c['p95_ms']} ms")
         print(f"load average before and after: {out['load_average']} on {out['cores']} cores")
         if browser:
             b = out["browser"]
-            print(f"{b['n']} clicks in Chromium ({b['clicks']}): p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms")
+            print(f"{b['n']} clicks in Chromium: p50 {b['p50_ms']} ms, p95 {b['p95_ms']} ms")
+            for kind, k in b["by_click"].items():
+                print(f"  {kind}: {k['n']} clicks, p50 {k['p50_ms']} ms, p95 {k['p95_ms']} ms")
             print(f"first page loads in Chromium: {out['first_load_s']} s")
 
 

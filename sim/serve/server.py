@@ -16,10 +16,17 @@ __all__ = ["BackgroundServer", "bind"]
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """Open the listening socket (port 0: any free port)."""
+    """Open the listening socket (port 0: any free port).
+
+    The socket is made with its protocol named (``IPPROTO_TCP``), so that asyncio switches
+    Nagle's algorithm off on every connection it accepts (it checks ``sock.proto``). With
+    Nagle on, an answer of more than one segment on a kept-alive connection waited for the
+    browser's delayed acknowledgement: 40 ms on every click.
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     sock.listen(128)
     sock.set_inheritable(True)
