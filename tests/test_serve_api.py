@@ -1,8 +1,10 @@
 """The workbench over HTTP: pages, answers, validation of every parameter, malformed
 requests by the thousand, several clients at once, and the `sim serve` command."""
 
+import asyncio
 import json
 import random
+import socket
 import subprocess
 import sys
 import threading
@@ -20,7 +22,7 @@ from test_validate import bad_network
 
 from sim.generator import written_by_sim
 from sim.scenario import BUNDLED_NETWORK
-from sim.serve.server import BackgroundServer
+from sim.serve.server import BackgroundServer, bind
 from sim.serve.workbench import Workbench
 
 
@@ -316,3 +318,31 @@ def test_sim_serve_refuses_a_results_folder_in_the_data(tmp_path):
         timeout=120,
     )
     assert out.returncode == 2 and "inside the data folder" in out.stderr, out.stderr
+
+
+def test_accepted_connections_send_without_waiting_for_acknowledgements():
+    """Nagle off on every accepted connection: asyncio sets TCP_NODELAY only on sockets
+    whose protocol is named, and without it an answer of two segments on a kept-alive
+    connection waited 40 ms for the browser's delayed acknowledgement (measured in
+    Chromium: 40 ms of every click's download)."""
+    listening = bind("127.0.0.1", 0)
+    seen: list[int] = []
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport):  # type: ignore[no-untyped-def]
+            conn = transport.get_extra_info("socket")
+            seen.append(conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    async def accept_one() -> None:
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listening)
+        async with server:
+            _, writer = await asyncio.open_connection(*listening.getsockname()[:2])
+            for _ in range(200):
+                if seen:
+                    break
+                await asyncio.sleep(0.01)
+            writer.close()
+
+    asyncio.run(accept_one())
+    assert seen == [1]
