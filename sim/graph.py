@@ -31,7 +31,8 @@ Node types (one row each in the node table):
     one line cannot be used to slip onto another without its wait.
 ``tt_origin`` / ``tt_dest``
     A city seen by a timetable: the first boarding and the last alighting at one of its
-    own terminals (rail stations within ``timetable_station_km`` of its centre, every
+    own terminals (its main rail stations where ``timetable_stations.csv`` lists them,
+    otherwise its rail stations within ``timetable_station_km`` of its centre; every
     airport and port), with nothing before or after (no access, processing, first wait
     or egress). ``tt_origin`` has only outgoing edges (``tt_board``, to every platform of
     the city, with the ride's in-vehicle start allowance) and ``tt_dest`` only incoming
@@ -505,11 +506,24 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
 def timetable_terminal(terminal: Terminal, network: Network, parameters: Parameters) -> bool:
     """Return True when the timetable reading counts ``terminal`` as one of its city's own.
 
-    Rail stations within ``parameters.timetable_station_km`` of the city centre (or of
-    unknown position) count, every airport and port counts: a county-town station filed
-    under its prefecture is not the city's station for a timetable.
+    Every airport and port counts. Where a city has stations listed in
+    ``timetable_stations.csv`` (:attr:`Network.timetable_stations`, its main stations),
+    only those count, each from its ``from_year`` on: so 武汉–南昌 is read to 南昌站, not
+    to 乐化, an outlying station the same trains pass first, and 南昌南 counts from 2023,
+    when the junction 横岗 became a passenger station. A city with none listed takes its
+    rail stations within ``parameters.timetable_station_km`` of the centre (or of unknown
+    position): a county-town station filed under its prefecture is not the city's
+    station for a timetable.
     """
-    if terminal.kind is not TerminalKind.RAIL or terminal.lat is None or terminal.lon is None:
+    if terminal.kind is not TerminalKind.RAIL:
+        return True
+    if terminal.city in network.timetable_cities:
+        listed = dict(network.timetable_stations)
+        if terminal.id not in listed:
+            return False
+        first = listed[terminal.id]
+        return first is None or network.year is None or network.year >= first
+    if terminal.lat is None or terminal.lon is None:
         return True
     city = network.city_by_id[terminal.city]
     return great_circle_km(city.lat, city.lon, terminal.lat, terminal.lon) <= parameters.timetable_station_km

@@ -260,6 +260,14 @@ class Network:
     major_stops
         Station ids where every train stops, the fastest included (``major_stops.csv``;
         empty when the folder has none): the stops of the fastest service pattern.
+    timetable_stations, timetable_cities
+        The stations the timetable reading starts and ends at, each with the first year
+        it counts (None: whenever it is open), from ``timetable_stations.csv`` (empty when
+        the folder has none), and the cities they belong to: a listed city's main
+        stations, where the plans' city-to-city times are read. A city with none
+        listed takes every rail station near its centre
+        (:func:`sim.graph.timetable_terminal`). Both are kept as read when the network is
+        cut to a year, so a listed city keeps to its list whatever stations are open.
     all_links
         Every link of the folder whatever its status and year, as read (``links`` holds
         those of the network as cut): what is known of a line as a whole, such as its
@@ -284,6 +292,8 @@ class Network:
     year: int | None = None
     road_nodes: tuple[RoadNode, ...] = ()
     major_stops: frozenset[str] = frozenset()
+    timetable_stations: tuple[tuple[str, int | None], ...] = ()
+    timetable_cities: frozenset[str] = frozenset()
     all_links: tuple[Link, ...] = ()
     line_changes: tuple[LineChange, ...] = ()
     projects: tuple[Project, ...] = ()
@@ -524,9 +534,15 @@ TRANSFER_COLUMNS = (
     Column("minutes", non_negative),
     Column("source", to_str),
 )
-MAJOR_STOP_COLUMNS = (
+STATION_LIST_COLUMNS = (
     Column("station", to_str),
     Column("name_zh", to_str),
+    Column("source", to_str),
+)
+TIMETABLE_STATION_COLUMNS = (
+    Column("station", to_str),
+    Column("name_zh", to_str),
+    Column("from_year", _year, required=False),
     Column("source", to_str),
 )
 LINE_CHANGE_COLUMNS = (
@@ -715,9 +731,14 @@ def load_network(folder: str | Path) -> Network:
                 )
             transfers.append(Transfer(row["from"], row["to"], row["minutes"], row["source"]))
 
-    major_stops = _major_stops(
-        root / "major_stops.csv", terminals, errors, explained, TerminalKind.RAIL in reported
+    rail_lost = TerminalKind.RAIL in reported
+    stops = _station_list(
+        root / "major_stops.csv", STATION_LIST_COLUMNS, terminals, errors, explained, rail_lost
     )
+    listed = _station_list(
+        root / "timetable_stations.csv", TIMETABLE_STATION_COLUMNS, terminals, errors, explained, rail_lost
+    )
+    timetable_stations = tuple((r["station"], r["from_year"]) for r in listed)
     later: list[InputError] = []  # about links: when a link table is lost, they follow from that
     changes = _line_changes(root / "line_changes.csv", links, later)
     projects = _projects(root / "projects.csv", links, later)
@@ -733,7 +754,9 @@ def load_network(folder: str | Path) -> Network:
         tuple(through),
         tuple(transfers),
         road_nodes=tuple(road_nodes),
-        major_stops=major_stops,
+        major_stops=frozenset(r["station"] for r in stops),
+        timetable_stations=timetable_stations,
+        timetable_cities=frozenset(t.city for t in terminals if t.id in dict(timetable_stations)),
         all_links=tuple(links),
         line_changes=tuple(changes),
         projects=tuple(projects),
@@ -789,22 +812,26 @@ def _load_road_nodes(
     return nodes
 
 
-def _major_stops(
+def _station_list(
     path: Path,
+    columns: tuple[Column, ...],
     terminals: list[Terminal],
     errors: list[InputError],
     explained: set[str] = frozenset(),
     rail_lost: bool = False,
-) -> frozenset[str]:
-    """Read ``major_stops.csv`` (optional): rail stations, each once, named as in the terminals.
+) -> list[Row]:
+    """Read a list of rail stations (optional): ``major_stops.csv``, ``timetable_stations.csv``.
+
+    Each station once, named as in the terminals, with its source. Returns the rows (none
+    when the file is absent).
 
     A station unknown because its row of the terminal tables failed (``explained``), or
     because the rail terminal table was lost as a whole (``rail_lost``), is not reported
     again here: that error is the cause.
     """
     if not path.exists():
-        return frozenset()
-    rows, errs = read_table(path, MAJOR_STOP_COLUMNS)
+        return []
+    rows, errs = read_table(path, columns)
     errors += errs
     by_id = {t.id: t for t in terminals}
     seen: dict[str, int] = {}
@@ -835,7 +862,7 @@ def _major_stops(
                 )
             )
         seen.setdefault(row["station"], row.line)
-    return frozenset(seen)
+    return rows
 
 
 def _line_changes(path: Path, links: list[Link], errors: list[InputError]) -> list[LineChange]:

@@ -132,6 +132,7 @@ class Parameters:
         network joins cities through their entrances instead.
     timetable_station_km
         The timetable reading (station to station) runs between a city's own stations:
+        its main stations where ``network/timetable_stations.csv`` lists them, otherwise
         those within this many km of its centre. 20: the main stations of the region's
         cities lie within 19 km of their centres (南昌南 18.6, 厦门北 17.9, 武汉东 17.4,
         广州南 15.5, 长沙南 14.6), while airport stations and the county-town stations the

@@ -15,6 +15,8 @@ Door to door xx-yy goes by SLOW (5 + 15 + 93 + 10 + 5 = 128 against 60 + 15 + 62
 path" gave 93.
 """
 
+import csv
+import shutil
 from pathlib import Path
 
 import networkx as nx
@@ -90,7 +92,9 @@ def oracle(network, params) -> np.ndarray:
     """Station-to-station minutes by networkx on a graph built here from the tables alone.
 
     Nodes: (platform, station, line), (train, station, line), (arrived, station), and per
-    city a source and a sink joined to its stations within 20 km of its centre. Boarding
+    city a source and a sink joined to its stations within 20 km of its centre, or, for a
+    city with stations in timetable_stations.csv, to those of them whose from_year has
+    come. Boarding
     at the start is free (plus the start allowance);
     a change costs half the next line's headway plus the line-change penalty, and between
     two stations of a city also the walk (both access times, or the listed transfer) and
@@ -102,10 +106,21 @@ def oracle(network, params) -> np.ndarray:
     majors = network.major_stops
     city_of = {t.id: t.city for t in network.terminals}
     centre = {c.id: (c.lat, c.lon) for c in network.cities}
+    listed = {}  # read from the table here, not from the Network
+    path = network.folder / "timetable_stations.csv"
+    if path.exists():
+        with path.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                listed[row["station"]] = int(row["from_year"]) if row["from_year"] else 0
+    listed_cities = {city_of[s] for s in listed}
     own = {
         t.id
         for t in network.terminals
-        if great_circle_km(*centre[t.city], t.lat, t.lon) <= params.timetable_station_km
+        if (t.id in listed and listed[t.id] <= network.year)
+        or (
+            t.city not in listed_cities
+            and great_circle_km(*centre[t.city], t.lat, t.lon) <= params.timetable_station_km
+        )
     }
     access = {t.id: t.access_min for t in network.terminals}
     rail = [lk for lk in network.links if lk.mode.is_rail]
@@ -172,3 +187,71 @@ def test_timetable_reading_matches_networkx(year, params):
         assert np.allclose(mine[finite], expected[finite], atol=0.05)
     if year == 2005 and params is HAND_PARAMETERS:  # only SLOW runs: 93 station to station
         assert expected[XX, YY] == pytest.approx(93)
+
+
+# ------------------------------------------------------- timetable_stations.csv
+
+
+def listing(tmp_path: Path, *rows: str) -> Path:
+    """The hand-built network with a ``timetable_stations.csv`` of ``rows``."""
+    folder = tmp_path / "net"
+    shutil.copytree(NET, folder)
+    (folder / "timetable_stations.csv").write_text(
+        "station,name_zh,from_year,source\n" + "".join(r + "\n" for r in rows), "utf-8"
+    )
+    return folder
+
+
+def test_a_listed_city_reads_its_timetable_only_from_its_listed_stations(tmp_path):
+    """xx lists only its central station st_x2: FAST from the far-out st_x1 no longer counts.
+
+    By hand: xx-yy by SLOW 93 (instead of 62 by FAST); xx-zz by SLOW, a change (40 / 2
+    wait + 10) and ONWARD 32: 155. Door to door nothing changes (128 by SLOW).
+    """
+    net = load_network(listing(tmp_path, "st_x2,西站,,test")).as_of(2025)
+    res = evaluate_profile(net, PROFILES["rail"], HAND_PARAMETERS)
+    assert res.timetable_minutes[XX, YY] == pytest.approx(93)
+    assert res.timetable_minutes[YY, XX] == pytest.approx(93)
+    assert res.timetable_minutes[XX, ZZ] == pytest.approx(155)
+    assert res.minutes[XX, YY] == pytest.approx(128)
+    rides = [(leg.line, leg.from_id, leg.to_id) for leg in res.timetable_legs[XX][YY] if leg.kind == "ride"]
+    assert rides == [("SLOW", "st_x2", "st_y1")]
+    expected = oracle(net, HAND_PARAMETERS)
+    finite = np.isfinite(expected)
+    mine = all_pairs(build_graph(net, PROFILES["rail"], HAND_PARAMETERS).timetable_view())
+    assert np.array_equal(np.isinf(mine), ~finite)
+    assert np.allclose(mine[finite], expected[finite], atol=0.05)
+
+
+@pytest.mark.parametrize(("year", "minutes"), [(2019, 93), (2020, 62), (2025, 62)])
+def test_a_listed_station_counts_from_its_from_year(tmp_path, year, minutes):
+    """st_x1 listed from 2020 (a junction that became a passenger station): FAST counts from then."""
+    net = load_network(listing(tmp_path, "st_x2,西站,,test", "st_x1,西高铁站,2020,test")).as_of(year)
+    res = evaluate_profile(net, PROFILES["rail"], HAND_PARAMETERS)
+    assert res.timetable_minutes[XX, YY] == pytest.approx(minutes)
+
+
+def test_cities_without_listed_stations_keep_the_distance_rule(tmp_path):
+    """Listing yy's only station changes nothing for xx: st_x1 (19 km) still counts, st_x3 (56 km) not."""
+    net = load_network(listing(tmp_path, "st_y1,乙站,,test")).as_of(2025)
+    res = evaluate_profile(net, PROFILES["rail"], HAND_PARAMETERS)
+    assert res.timetable_minutes[XX, YY] == pytest.approx(62)
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "words"),
+    [
+        ("st_q,西站,,test", "station", "unknown rail station 'st_q'"),
+        ("st_x2,乙站,,test", "name_zh", "not the name of st_x2"),
+        ("st_x2,西站,2020.5,test", "from_year", ""),
+        ("st_x2,西站,,", "source", "empty"),
+    ],
+)
+def test_a_bad_timetable_station_names_file_line_and_field(tmp_path, capsys, row, field, words):
+    from sim.cli import main
+
+    folder = listing(tmp_path, "st_y1,乙站,,test", row)
+    assert main(["validate", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert f"timetable_stations.csv:3: field '{field}'" in err, err
+    assert words in err and "Traceback" not in err
