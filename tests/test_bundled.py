@@ -172,3 +172,48 @@ def test_bundled_targets_are_the_plans_list_read_as_issue_9_asks(full):
     assert targets["port-rail"].service == "port_rail" and len(targets["port-rail"].ports) == 8
     length = targets["rail-14000km"]
     assert (length.kind, length.threshold_km, length.lower_bound) == ("length", 14000, True)
+
+
+def _listed_timetable_stations() -> dict[str, int]:
+    """Station -> first year, read from the bundled table itself (not through the Network)."""
+    import csv
+
+    with (BUNDLED_NETWORK / "timetable_stations.csv").open(encoding="utf-8") as f:
+        return {r["station"]: int(r["from_year"] or 0) for r in csv.DictReader(f)}
+
+
+@pytest.mark.parametrize(
+    ("year", "pairs"),
+    [
+        (
+            2025,
+            [("wuhan", "nanchang"), ("nanchang", "jiujiang"), ("nanchang", "hefei"), ("wuhan", "xiantao")],
+        ),
+        (2020, [("nanchang", "jian"), ("nanchang", "ganzhou"), ("wuhan", "nanchang")]),
+    ],
+)
+def test_listed_cities_are_read_between_their_main_stations(full, year, pairs):
+    """The timetable reading of 南昌 and 仙桃 starts and ends at their listed stations only.
+
+    Not at 乐化 (an intermediate station of 昌九城际 14 km out), not at the junction 大福,
+    and not at 南昌南 before it took passengers in 2023.
+    """
+    from sim.evaluate import evaluate_profile
+    from sim.graph import timetable_terminal
+    from sim.modes import PROFILES
+
+    listed = _listed_timetable_stations()
+    scenario = load_scenario("today")
+    net = full.as_of(year)
+    res = evaluate_profile(net, PROFILES["rail"], scenario.parameters)
+    ids = list(res.graph.city_ids)
+    city_of = {t.id: t.city for t in full.terminals}
+    for a, b in pairs:
+        rides = [leg for leg in res.timetable_legs[ids.index(a)][ids.index(b)] if leg.kind == "ride"]
+        assert rides, (a, b)
+        for station in (rides[0].from_id, rides[-1].to_id):
+            if city_of[station] in {"nanchang", "xiantao"}:
+                assert station in listed and listed[station] <= year, (a, b, station)
+    assert not timetable_terminal(full.terminal_by_id["st_lehua"], net, scenario.parameters)
+    nanchangnan = timetable_terminal(full.terminal_by_id["st_nanchangnan"], net, scenario.parameters)
+    assert nanchangnan == (year >= 2023)

@@ -11,9 +11,9 @@ exists) is an error in the data.
 The three pairs issue 9 names are checked between each city's main stations (those whose
 access is within ``STATION_SLACK_MIN`` of its best-placed one), by a plain Dijkstra over
 the rail graph cross-checked against networkx: the program's reading takes every station
-within ``timetable_station_km`` of a city's centre, and so reads 南昌–九江 between the
-outlying 乐化 and 庐山 (``sim route 南昌 九江``), which says less about the project between
-the two cities' main stations.
+within ``timetable_station_km`` of a city's centre where ``timetable_stations.csv`` lists
+none, and so reads 南昌–九江 to 庐山, a junction 17 km out, which says less about the
+project between the two cities' main stations.
 """
 
 from __future__ import annotations
