@@ -230,28 +230,35 @@ class Evaluation:
         return pd.DataFrame(rows, columns=columns)
 
     def itineraries(self) -> pd.DataFrame:
-        """One row per leg of every itinerary."""
+        """One row per leg of every itinerary, under both readings.
+
+        ``reading`` is ``door_to_door`` (centre to centre, access to egress) or
+        ``timetable`` (first boarding to last alighting, on its own fastest path: the
+        stations a timetable time runs between).
+        """
         rows = []
         ids = self.city_ids
         for name, res in self.results.items():
-            for i, a in enumerate(ids):
-                for j, b in enumerate(ids):
-                    for n_leg, leg in enumerate(res.legs[i][j], start=1):
-                        rows.append(
-                            {
-                                "origin": a,
-                                "destination": b,
-                                "profile": name,
-                                "leg": n_leg,
-                                "kind": leg.kind,
-                                "mode": leg.mode,
-                                "line": leg.line,
-                                "from": leg.from_id,
-                                "to": leg.to_id,
-                                "minutes": round(leg.minutes, 1),
-                                **{f"{k}_min": round(v, 1) for k, v in leg.parts.items()},
-                            }
-                        )
+            for reading, legs in (("door_to_door", res.legs), ("timetable", res.timetable_legs)):
+                for i, a in enumerate(ids):
+                    for j, b in enumerate(ids):
+                        for n_leg, leg in enumerate(legs[i][j], start=1):
+                            rows.append(
+                                {
+                                    "origin": a,
+                                    "destination": b,
+                                    "profile": name,
+                                    "reading": reading,
+                                    "leg": n_leg,
+                                    "kind": leg.kind,
+                                    "mode": leg.mode,
+                                    "line": leg.line,
+                                    "from": leg.from_id,
+                                    "to": leg.to_id,
+                                    "minutes": round(leg.minutes, 1),
+                                    **{f"{k}_min": round(v, 1) for k, v in leg.parts.items()},
+                                }
+                            )
         return pd.DataFrame(rows)
 
     def targets_table(self) -> pd.DataFrame:
@@ -260,7 +267,9 @@ class Evaluation:
         Columns: ``target``, ``title``, ``kind``, ``reading`` (its key), ``headline``
         (True on the rows of the headline reading), ``profile``, ``threshold``,
         ``origin``, ``destination``, ``minutes``, ``passed``, ``gap_min``, ``close``,
-        ``error_min``, ``main_line``, ``detail``, ``due_year``, ``not_yet_due``.
+        ``error_min``, ``main_line``, ``first_terminal``, ``last_terminal`` (where the
+        judged trip first boards and last alights: for the timetable reading, the
+        stations its minutes run between), ``detail``, ``due_year``, ``not_yet_due``.
         Length targets give one row: ``minutes`` empty, ``passed`` True only when the
         length is proven to reach the target, the length and the verdict (met, not met or
         undetermined) in ``detail``.
@@ -297,6 +306,8 @@ class Evaluation:
                             "close": c.close,
                             "error_min": c.error_min,
                             "main_line": c.main_line,
+                            "first_terminal": c.first_terminal,
+                            "last_terminal": c.last_terminal,
                             "detail": c.detail,
                             **due,
                         }
@@ -317,6 +328,8 @@ class Evaluation:
             "close",
             "error_min",
             "main_line",
+            "first_terminal",
+            "last_terminal",
             "detail",
             "due_year",
             "not_yet_due",

@@ -26,9 +26,11 @@ __all__ = [
     "PathTree",
     "all_pairs",
     "itinerary",
+    "main_line",
     "node_distances",
     "shortest_path_tree",
     "station_to_station",
+    "trip_terminals",
 ]
 
 BACKENDS = ("scipy", "igraph", "networkx")
@@ -306,6 +308,15 @@ def station_to_station(legs: list[Leg]) -> float:
     if not rides:
         return float("nan")
     return float(sum(leg.minutes for leg in legs[rides[0] : rides[-1] + 1]))
+
+
+def trip_terminals(legs: list[Leg]) -> tuple[str, str]:
+    """Return where an itinerary first boards and last alights: terminal ids, or "" for a drive.
+
+    The ends of its first and last ride; a drive from centre to centre has none.
+    """
+    rides = [leg for leg in legs if leg.kind == "ride"]
+    return (rides[0].from_id, rides[-1].to_id) if rides else ("", "")
 
 
 def main_line(legs: list[Leg]) -> str:

@@ -24,7 +24,7 @@ import numpy as np
 from sim.model_error import ModelError
 from sim.modes import Mode, TerminalKind
 from sim.network import Network, great_circle_km
-from sim.paths import main_line
+from sim.paths import main_line, trip_terminals
 from sim.targets import READING_LABELS, Target, coverage
 
 __all__ = [
@@ -80,6 +80,10 @@ class TargetCheck:
         ``minutes - threshold`` (negative: a margin).
     main_line
         The line of the trip's longest ride or drive.
+    first_terminal, last_terminal
+        Where the trip first boards and last alights (terminal ids; "" for a drive from
+        centre to centre, or no trip). The trip is that of the slower direction, whose
+        minutes are judged.
     close
         True when ``|gap_min|`` is within the model's measured error (``error_min``).
     error_min
@@ -98,6 +102,8 @@ class TargetCheck:
     close: bool = False
     error_min: float | None = None
     detail: str = ""
+    first_terminal: str = ""
+    last_terminal: str = ""
 
 
 @dataclass(frozen=True)
@@ -301,12 +307,14 @@ def reading_rows(targets: list[TargetResult]) -> list[dict[str, Any]]:
 
 
 def _pair_minutes(c: TargetCheck) -> dict[str, Any]:
-    """Return a pair's ends, minutes and gap (to 0.1 min; None where no path), as the JSON gives them."""
+    """Return a pair's ends, minutes, gap (to 0.1 min; None: no path) and terminals for the JSON."""
     return {
         "origin": c.origin,
         "destination": c.destination,
         "minutes": None if c.minutes is None else round(c.minutes, 1),
         "gap_min": None if c.gap_min is None else round(c.gap_min, 1),
+        "first_terminal": c.first_terminal,
+        "last_terminal": c.last_terminal,
     }
 
 
@@ -409,6 +417,7 @@ def _travel_time(
         gap = worst - threshold
         trip = legs[wi][wj]
         error = model_error.for_trip(trip) if model_error is not None else None
+        first, last = trip_terminals(trip)
         checks.append(
             TargetCheck(
                 target.id,
@@ -420,6 +429,8 @@ def _travel_time(
                 main_line(trip),
                 error is not None and abs(gap) <= error + 1e-9,
                 error,
+                first_terminal=first,
+                last_terminal=last,
             )
         )
     return ReadingResult(key, reading, res.profile.name, tuple(checks), threshold=threshold)

@@ -79,6 +79,8 @@ def test_both_readings_are_judged_the_headline_first(tmp_path):
     # station to station aa-cc 123: missed by 3; door to door 158: missed by 38
     tt = {c.destination: c for c in all2.readings["timetable"].checks}
     assert not tt["cc"].passed and tt["cc"].gap_min == pytest.approx(3) and tt["cc"].main_line == "L3"
+    # the stations the 123 minutes run between: L3 runs from 甲东站 (st_a2), not from 甲站
+    assert (tt["cc"].first_terminal, tt["cc"].last_terminal) == ("st_a2", "st_c")
     d2d = {c.destination: c for c in all2.readings["door_to_door"].checks}
     assert d2d["cc"].gap_min == pytest.approx(38) and d2d["bb"].passed
     assert not all2.met and all2.n_passed == 1
@@ -133,6 +135,8 @@ def test_close_calls_are_labelled_and_counted_never_hidden(tmp_path):
             "destination": "cc",
             "minutes": 123.0,
             "gap_min": 3.0,
+            "first_terminal": "st_a2",  # L3, the only line to cc, runs 甲东站 (st_a2) to 丙站 (st_c)
+            "last_terminal": "st_c",
             "close": True,
             "main_line": "L3",
         }
@@ -304,3 +308,20 @@ def test_missing_headline_or_due_year_is_an_error(tmp_path):
         lines = [ln for ln in TARGETS.splitlines() if not ln.startswith(key)]
         with pytest.raises(InputError, match=key):
             run(tmp_path, "\n".join(lines))
+
+
+def test_itineraries_hold_both_readings(tmp_path):
+    """itineraries.csv: the timetable legs beside the door-to-door ones.
+
+    aa-cc station to station: L3 from 甲东站 to 丙站, 240 km at 120 km/h + 3 min stop loss
+    = 123 min, one leg; door to door it starts with the access to a station of aa.
+    """
+    _, result = run(tmp_path)
+    legs = result.itineraries()
+    pair = legs[(legs["origin"] == "aa") & (legs["destination"] == "cc") & (legs["profile"] == "rail")]
+    tt = pair[pair["reading"] == "timetable"]
+    assert tt[["kind", "line", "from", "to"]].values.tolist() == [["ride", "L3", "st_a2", "st_c"]]
+    assert tt["minutes"].iloc[0] == pytest.approx(123)
+    d2d = pair[pair["reading"] == "door_to_door"]
+    assert d2d["kind"].iloc[0] == "access" and d2d["kind"].iloc[-1] == "egress"
+    assert set(legs["reading"]) == {"door_to_door", "timetable"}

@@ -108,7 +108,8 @@ def target_report(result: Evaluation) -> str:
     close call) is listed with its minutes and gap under each reading; ``close`` marks a
     pair within the model's measured error of the threshold.
     """
-    names = {c.id: c.name_en for c in result.network.cities}
+    names = {t.id: t.name_zh for t in result.network.terminals}  # the stations, as timetables name them
+    names |= {c.id: c.name_en for c in result.network.cities}
     year = network_year(result.scenario)
     lines = [f"Targets: scenario '{result.scenario.name}'" + (f", network of {year}" if year else "")]
     lines.append(
@@ -211,5 +212,8 @@ def _pair_lines(tr: TargetResult, names: dict[str, str]) -> list[str]:
         pair = f"{names[check.origin]} – {names[check.destination]}"
         cells = " · ".join(f"{h} {_cell(r, k)}" for h, r in zip(heads, readings, strict=True))
         via = f" · via {check.main_line}" if check.main_line else ""
+        if check.first_terminal:
+            via += f" ({names.get(check.first_terminal, check.first_terminal)} → "
+            via += f"{names.get(check.last_terminal, check.last_terminal)})"
         out.append(f"      {pad(pair, width)} {cells}{via}")
     return out

@@ -226,6 +226,8 @@ def verdict_record(tr: TargetResult) -> dict[str, Any]:
                     "gap": None if c.gap_min is None else gap_text(c.gap_min),
                     "passed": c.passed,
                     "close": c.close,
+                    # where the judged trip first boards and last alights (None: a drive, no trip)
+                    "stations": [c.first_terminal, c.last_terminal] if c.first_terminal else None,
                 }
             pairs.append(
                 {

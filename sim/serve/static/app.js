@@ -667,9 +667,12 @@ function renderVerdicts() {
             const x = p.cells[r.key];
             if (x.minutes === null) return `<td class="gap">${esc(t("unreachable"))}</td>`;
             const cls = x.passed ? (x.close ? "close" : "ok") : (x.close ? "close" : "gap");
-            return `<td class="${cls}" title="${esc(t(x.passed ? "met" : "not_met"))}${x.close ? " · " + esc(t("close")) : ""}">${fmt(x.minutes)} <small>(${esc(x.gap)})</small></td>`;
+            const where = x.stations ? " · " + cityName(x.stations[0]) + " → " + cityName(x.stations[1]) : "";
+            return `<td class="${cls}" title="${esc(t(x.passed ? "met" : "not_met"))}${x.close ? " · " + esc(t("close")) : ""}${esc(where)}">${fmt(x.minutes)} <small>(${esc(x.gap)})</small></td>`;
           }).join("");
-          html += `<tr><td>${esc(cityName(p.a))}–${esc(cityName(p.b))}</td>${cells}<td>${esc(p.line)}</td></tr>`;
+          const head = p.cells[v.readings[0].key].stations;  // the headline trip's first boarding and last alighting
+          const ends = head ? `<br><small class="muted">${esc(cityName(head[0]))} → ${esc(cityName(head[1]))}</small>` : "";
+          html += `<tr><td>${esc(cityName(p.a))}–${esc(cityName(p.b))}</td>${cells}<td>${esc(p.line)}${ends}</td></tr>`;
         }
         html += `</table><div class="muted small">${esc(closeNote())}</div></details>`;
       }
