@@ -19,6 +19,7 @@ from sim.evaluate import Evaluation
 from sim.naming import place_name, project_name
 from sim.network import Network
 from sim.results import change_maps, network_map, rail_od_heatmap, target_counts
+from sim.targets import reading_name
 from sim.verdicts import TargetResult, gap_text
 
 __all__ = ["render_report"]
@@ -139,15 +140,6 @@ def _embedded_font(text: str) -> str:
     return f"@font-face {{ font-family: 'SimCJK'; src: url(data:font/woff;base64,{data}) format('woff'); }}"
 
 
-_READING_WORDS = {"timetable": "timetable", "door_to_door": "door to door"}
-
-
-def _reading_name(key: str) -> str:
-    if key.startswith("door_to_door_"):
-        return f"door to door ({key.removeprefix('door_to_door_')})"
-    return _READING_WORDS.get(key, key)
-
-
 def _verdict_html(met: bool | None) -> str:
     if met is None:
         return '<span class="undetermined">undetermined</span>'
@@ -186,7 +178,7 @@ def _targets_section(result: Evaluation) -> str:
                 f"<b>{html.escape(t.id)}</b><br><span class='note'>{html.escape(t.title)}</span>"
                 if first
                 else "",
-                html.escape(_reading_name(key) + (f", {r.profile}" if r.profile else "") + role),
+                html.escape(reading_name(key) + (f", {r.profile}" if r.profile else "") + role),
                 _verdict_html(r.met),
                 passing,
                 str(r.n_close) if r.n_close else "",
@@ -226,7 +218,7 @@ def _targets_section(result: Evaluation) -> str:
 def _pair_table(tr: TargetResult, result: Evaluation, names: dict[str, str]) -> str:
     """Each pair that misses under some reading: minutes, gap and close flag per reading."""
     readings = list(tr.readings.items())
-    head = "".join(f"<th>{html.escape(_reading_name(k))}</th>" for k, _ in readings)
+    head = "".join(f"<th>{html.escape(reading_name(k))}</th>" for k, _ in readings)
     rows = [f"<table><tr><th>pair</th>{head}<th>headline itinerary</th></tr>"]
     first = readings[0][1]
     for k, check in enumerate(first.checks):
@@ -308,7 +300,7 @@ def _summary_columns(summary: pd.DataFrame) -> pd.DataFrame:
         "met_after",
     ]
     out = summary[[c for c in keep if c in summary]].copy()
-    out["reading"] = out["reading"].map(_reading_name)
+    out["reading"] = out["reading"].map(reading_name)
     return out
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "Target",
     "coverage",
     "load_targets",
+    "reading_name",
 ]
 
 READINGS = ("timetable", "door_to_door")
@@ -59,6 +60,20 @@ READING_LABELS = {
     "timetable": "timetable (station to station, fastest scheduled services)",
     "door_to_door": "door to door (centre to centre)",
 }
+_READING_NAMES = {"timetable": "timetable", "door_to_door": "door to door"}
+
+
+def reading_name(key: str) -> str:
+    """Return a reading's short name in tables and reports, from its key.
+
+    ``door_to_door_<profile>`` (a reading shown beside) reads ``door to door (<profile>)``;
+    a coverage or length reading is named by its kind.
+    """
+    if key.startswith("door_to_door_"):
+        return f"door to door ({key.removeprefix('door_to_door_')})"
+    return _READING_NAMES.get(key, key)
+
+
 KINDS = ("travel_time", "coverage", "length")
 SERVICES = ("fast_rail", "high_speed_rail", "rail", "expressway", "port_rail")
 _DEFAULT_MIN_SPEED = {"fast_rail": 160.0, "high_speed_rail": 250.0}

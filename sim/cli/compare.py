@@ -27,6 +27,7 @@ from sim.network import Network, load_network
 from sim.output import atomic_folder, check_output_folder
 from sim.results import write_comparison
 from sim.scenario import load_scenario
+from sim.targets import reading_name
 
 __all__ = ["COMPARE_FILES", "comparison_record", "comparison_report", "register"]
 
@@ -153,20 +154,6 @@ def comparison_report(comparison: Comparison) -> str:
     return "\n".join(lines)
 
 
-_SHORT = {
-    "timetable": "timetable",
-    "door_to_door": "door to door",
-    "coverage": "coverage",
-    "length": "length",
-}
-
-
-def _reading_name(key: str) -> str:
-    if key.startswith("door_to_door_"):
-        return f"door to door ({key.removeprefix('door_to_door_')})"
-    return _SHORT.get(key, key)
-
-
 class _ProjectNames:
     """Names for the ``" + "``-joined project ids of the tables (``昌九高铁 + 沿江高铁 合武段``)."""
 
@@ -196,7 +183,7 @@ def _verdict_lines(comparison: Comparison, names: dict[str, str], projects: _Pro
                 before, after = f"{r['passed']}/{r['checked']}", f"{r['passed_after']:.0f}/{r['checked']}"
             closes = f", {r['close_after']:.0f} close" if r.get("close_after") else ""
             lines.append(
-                f"    {role:<9}{_reading_name(r['reading']):<24}{before:>9} -> {after:<9} "
+                f"    {role:<9}{reading_name(r['reading']):<24}{before:>9} -> {after:<9} "
                 f"{word[r['met']]} -> {word[r['met_after']]}{closes}"
             )
     changes = comparison.target_changes()
@@ -219,7 +206,7 @@ def _verdict_lines(comparison: Comparison, names: dict[str, str], projects: _Pro
     for kind in ("newly met", "newly missed"):
         rows = changes[changes["change"] == kind]
         for _, r in rows.iterrows():
-            how = _reading_name(r["reading"])
+            how = reading_name(r["reading"])
             if isinstance(r["destination"], str) and r["destination"]:
                 pair = f"{names[r['origin']]} – {names[r['destination']]}"
                 lines.append(
@@ -249,7 +236,7 @@ def _faster_lines(
             continue
         lines += [
             "",
-            f"pairs faster, {_reading_name(reading)} ({profile}), largest gains, and the projects used:",
+            f"pairs faster, {reading_name(reading)} ({profile}), largest gains, and the projects used:",
         ]
         for _, r in gained.sort_values(["delta_min", "origin", "destination"]).head(top).iterrows():
             why = projects(r["projects"]) or "no new link used (a parameter, speed or through service)"
