@@ -16,7 +16,7 @@ from sim.accessibility import city_indicators, network_indicators
 from sim.evaluate import Evaluation, ProfileResult
 from sim.network import Link, Network
 from sim.paths import node_distances, shortest_path_tree
-from sim.targets import READINGS
+from sim.targets import MODELLED_RUN, READINGS
 from sim.verdicts import READING_ROW_COLUMNS, reading_rows
 
 __all__ = ["Comparison", "compare"]
@@ -136,6 +136,7 @@ class Comparison:
             strict=True,
         ):
             reading = "door_to_door" if str(key).startswith("door_to_door") else str(key)
+            reading = "timetable" if reading == MODELLED_RUN else reading  # freight's, computed alike
             profile = prof_a if isinstance(prof_a, str) else prof_b
             faster = pd.notna(after) and (pd.isna(before) or after < before - 0.05)
             names = used.get((o, d, profile, reading), set()) if faster else set()

@@ -75,11 +75,16 @@ class Profile:
         Link modes the profile may use.
     description
         One line for ``sim --help`` and the docs.
+    published_timetables
+        Whether its scheduled services keep published timetables. Freight trains and
+        boats do not: their station-to-station reading is a modelled running time, and
+        the targets call it ``modelled_run``, not ``timetable``.
     """
 
     name: str
     modes: frozenset[Mode]
     description: str
+    published_timetables: bool = True
 
     @property
     def uses_road(self) -> bool:
@@ -105,6 +110,7 @@ PROFILES: dict[str, Profile] = {
             "freight",
             frozenset({Mode.CONVENTIONAL, Mode.EXPRESSWAY, Mode.WATERWAY}),
             "freight by road, conventional rail and waterway",
+            published_timetables=False,
         ),
     )
 }

@@ -45,6 +45,7 @@ from sim.tomlfile import line_of_key, line_of_table, read_toml
 
 __all__ = [
     "KINDS",
+    "MODELLED_RUN",
     "READINGS",
     "READING_LABELS",
     "SERVICES",
@@ -59,8 +60,12 @@ READINGS = ("timetable", "door_to_door")
 READING_LABELS = {
     "timetable": "timetable (station to station, fastest scheduled services)",
     "door_to_door": "door to door (centre to centre)",
+    "modelled_run": "modelled run (terminal to terminal by rail or water; no published freight timetable)",
 }
-_READING_NAMES = {"timetable": "timetable", "door_to_door": "door to door"}
+"""Words for each reading, by its key where the key has its own (``modelled_run``)."""
+MODELLED_RUN = "modelled_run"
+"""The key of the timetable reading on a profile without published timetables (freight)."""
+_READING_NAMES = {"timetable": "timetable", "door_to_door": "door to door", MODELLED_RUN: "modelled run"}
 
 
 def reading_name(key: str) -> str:
@@ -144,14 +149,21 @@ class Target:
         """``(key, reading, profile)`` of each reading judged, the headline first.
 
         A travel-time target has ``timetable`` and ``door_to_door`` on its profile (keys
-        as the readings), then ``door_to_door_<profile>`` for each profile in ``beside``.
+        as the readings; on a profile without published timetables, freight, the
+        timetable reading's key is ``modelled_run``), then ``door_to_door_<profile>`` for
+        each profile in ``beside``.
         Coverage and length targets have one reading, keyed by their kind.
         """
         if self.kind != "travel_time":
             return [(self.kind, self.kind, "")]
         profile = self.profile or "rail"
+        scheduled = PROFILES[profile].published_timetables
+
+        def key(reading: str) -> str:  # freight keeps no timetable: its station-to-station run is modelled
+            return MODELLED_RUN if reading == "timetable" and not scheduled else reading
+
         other = [r for r in READINGS if r != self.headline]
-        out = [(self.headline, self.headline, profile)] + [(r, r, profile) for r in other]
+        out = [(key(self.headline), self.headline, profile)] + [(key(r), r, profile) for r in other]
         out += [(f"door_to_door_{p}", "door_to_door", p) for p in self.beside]
         return out
 

@@ -138,7 +138,7 @@ class ReadingResult:
     @property
     def label(self) -> str:
         """The reading in words, with its profile: ``timetable (station to station ...), rail``."""
-        words = READING_LABELS.get(self.reading, self.reading)
+        words = READING_LABELS.get(self.key) or READING_LABELS.get(self.reading, self.reading)
         return f"{words}, {self.profile}" if self.profile else words
 
     @property

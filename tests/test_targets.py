@@ -191,8 +191,12 @@ pairs = [{{ from = "aa", to = "bb" }}]
     d2d = res["logistics"].readings["door_to_door"]
     # freight has no hsr: by road, 10 + 200 km at 100 km/h + 10 = 140
     assert d2d.profile == "freight" and d2d.checks[0].minutes == pytest.approx(140)
-    # station to station by scheduled freight-profile services: no conventional line joins aa and bb
-    assert res["logistics"].readings["timetable"].checks[0].minutes is None
+    # station to station on the freight profile's lines: no conventional line joins aa and bb.
+    # Freight keeps no published timetable, so that reading is called a modelled run
+    run_reading = res["logistics"].readings["modelled_run"]
+    assert run_reading.reading == "timetable" and run_reading.checks[0].minutes is None
+    assert "no published freight timetable" in run_reading.label
+    assert list(res["logistics"].readings) == ["door_to_door", "modelled_run"]
 
 
 @pytest.mark.parametrize(("speed", "met"), [(250, True), (310, False)])

@@ -25,7 +25,7 @@ from sim.errors import EXIT_TARGETS_NOT_MET
 from sim.evaluate import Evaluation, evaluate, network_year
 from sim.output import atomic_folder, check_output_folder
 from sim.results import RUN_FILES, write_run
-from sim.targets import reading_name
+from sim.targets import MODELLED_RUN, reading_name
 from sim.verdicts import ReadingResult, TargetResult, gap_text
 
 __all__ = ["register", "target_report"]
@@ -133,6 +133,11 @@ def target_report(result: Evaluation) -> str:
     return "\n".join(lines)
 
 
+def _name(r: ReadingResult) -> str:
+    """Return a reading's name in the table (its profile has a column), by its key where it has one."""
+    return reading_name(r.key if r.key == MODELLED_RUN else r.reading)
+
+
 def _verdict_word(met: bool | None) -> str:
     return {True: "met", False: "NOT MET", None: "UNDETERMINED"}[met]
 
@@ -140,7 +145,7 @@ def _verdict_word(met: bool | None) -> str:
 def _target_lines(tr: TargetResult, names: dict[str, str]) -> list[str]:
     t = tr.target
     due = f"due {t.due_year}" + (": NOT YET DUE" if tr.not_yet_due else "")
-    how = f" ({reading_name(tr.headline.reading)})" if t.kind == "travel_time" else ""
+    how = f" ({_name(tr.headline)})" if t.kind == "travel_time" else ""
     lines = [f"{t.id}  {_verdict_word(tr.met)}{how}  {t.title}; {due}"]
     if t.kind == "length":
         r = tr.headline
@@ -179,7 +184,7 @@ def _target_lines(tr: TargetResult, names: dict[str, str]) -> list[str]:
         role = "  [headline]" if n == 0 else ""
         verdict = "met" if r.met else "not met"
         lines.append(
-            f"    {pad(reading_name(r.reading), 13)}{pad(r.profile, 10)}{pad(verdict, 8)}"
+            f"    {pad(_name(r), 13)}{pad(r.profile, 10)}{pad(verdict, 8)}"
             f"{r.n_passed:>3}/{len(r.checks)} pairs within {t.threshold_min:g} min{closes}{role}"
         )
     lines.extend(_pair_lines(tr, names))
@@ -199,7 +204,7 @@ def _pair_lines(tr: TargetResult, names: dict[str, str]) -> list[str]:
     """One line per pair that misses under some reading (or is close), with every reading."""
     readings = list(tr.readings.values())
     heads = [
-        reading_name(r.reading) + ("" if r.profile == tr.target.profile else f" ({r.profile})")
+        _name(r) + ("" if r.profile == tr.target.profile else f" ({r.profile})")
         for r in readings
     ]
     out = []

@@ -11,6 +11,7 @@ const T = {
     "cut-hint": "在地图上点击线路即可切断该区段，查看哪些目标失效。",
     met: "达成", close: "接近", not_met: "未达成", not_yet_due: "未到期",
     door_to_door: "门到门", timetable: "时刻表（站到站）", coverage: "覆盖",
+    modelled_run: "模型运行时间（站到站；货运无公布时刻表）",
     headline: "主判读", other: "另一判读", pairs: "城市对", gap: "差距", line: "控制线路",
     failing: "未达成的城市对", open: "已通车", construction: "在建", planned: "规划",
     expected_note: "数据截至 {end} 年；之后的年份含预计在该年前通车的在建项目。",
@@ -51,6 +52,7 @@ const T = {
     "cut-hint": "Click a link on the map to cut it (or its whole section) and see which targets break.",
     met: "met", close: "close", not_met: "not met", not_yet_due: "not yet due",
     door_to_door: "door to door", timetable: "timetable (station to station)", coverage: "coverage",
+    modelled_run: "modelled run (station to station; freight keeps no published timetable)",
     headline: "headline", other: "other reading", pairs: "pairs", gap: "gap", line: "binding line",
     failing: "pairs not met", open: "open", construction: "under construction", planned: "planned",
     expected_note: "Data current to {end}; later years add projects under construction expected open by then.",
@@ -635,7 +637,7 @@ function loadCity() {
 // ------------------------------------------------------------------ verdict panel
 function statusChip(status) { return `<span class="chip ${esc(status)}">${esc(t(status))}</span>`; }
 function readingName(r, v) {
-  const base = t(r.reading === "timetable" ? "timetable" : "door_to_door");
+  const base = t(r.key === "modelled_run" ? "modelled_run" : r.reading === "timetable" ? "timetable" : "door_to_door");
   return r.profile && v.profile && r.profile !== v.profile ? `${base} (${t(r.profile)})` : base;
 }
 function renderVerdicts() {
