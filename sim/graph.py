@@ -518,10 +518,9 @@ def timetable_terminal(terminal: Terminal, network: Network, parameters: Paramet
     if terminal.kind is not TerminalKind.RAIL:
         return True
     if terminal.city in network.timetable_cities:
-        listed = dict(network.timetable_stations)
-        if terminal.id not in listed:
+        if terminal.id not in network.timetable_from:
             return False
-        first = listed[terminal.id]
+        first = network.timetable_from[terminal.id]
         return first is None or network.year is None or network.year >= first
     if terminal.lat is None or terminal.lon is None:
         return True

@@ -268,6 +268,7 @@ class Network:
         listed takes every rail station near its centre
         (:func:`sim.graph.timetable_terminal`). Both are kept as read when the network is
         cut to a year, so a listed city keeps to its list whatever stations are open.
+        ``timetable_from`` maps each listed station to its first year.
     all_links
         Every link of the folder whatever its status and year, as read (``links`` holds
         those of the network as cut): what is known of a line as a whole, such as its
@@ -301,12 +302,14 @@ class Network:
     terminal_by_id: dict[str, Terminal] = field(init=False, repr=False, compare=False)
     road_node_by_id: dict[str, RoadNode] = field(init=False, repr=False, compare=False)
     project_by_id: dict[str, Project] = field(init=False, repr=False, compare=False)
+    timetable_from: dict[str, int | None] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "city_by_id", {c.id: c for c in self.cities})
         object.__setattr__(self, "terminal_by_id", {t.id: t for t in self.terminals})
         object.__setattr__(self, "road_node_by_id", {n.id: n for n in self.road_nodes})
         object.__setattr__(self, "project_by_id", {p.id: p for p in self.projects})
+        object.__setattr__(self, "timetable_from", dict(self.timetable_stations))
 
     @property
     def data_years(self) -> tuple[int, int] | None:
@@ -756,7 +759,7 @@ def load_network(folder: str | Path) -> Network:
         road_nodes=tuple(road_nodes),
         major_stops=frozenset(r["station"] for r in stops),
         timetable_stations=timetable_stations,
-        timetable_cities=frozenset(t.city for t in terminals if t.id in dict(timetable_stations)),
+        timetable_cities=frozenset(t.city for t in terminals if t.id in {s for s, _ in timetable_stations}),
         all_links=tuple(links),
         line_changes=tuple(changes),
         projects=tuple(projects),

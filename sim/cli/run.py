@@ -203,10 +203,7 @@ def _cell(r: ReadingResult, index: int) -> str:
 def _pair_lines(tr: TargetResult, names: dict[str, str]) -> list[str]:
     """One line per pair that misses under some reading (or is close), with every reading."""
     readings = list(tr.readings.values())
-    heads = [
-        _name(r) + ("" if r.profile == tr.target.profile else f" ({r.profile})")
-        for r in readings
-    ]
+    heads = [_name(r) + ("" if r.profile == tr.target.profile else f" ({r.profile})") for r in readings]
     out = []
     width = max(
         [25] + [text_width(f"{names[c.origin]} – {names[c.destination]}") for c in readings[0].checks]
