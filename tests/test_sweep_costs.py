@@ -90,7 +90,7 @@ def test_pareto_frontier_of_targets_met(runs):
     priced = front[front["cost_status"] == "priced"]
     # B (50, 0 targets) is beaten by doing nothing (0, 0 targets)
     assert list(zip(priced["projects"], priced["cost_yi_yuan"], priced["targets_met"], strict=True)) == [
-        ("(none)", 0, 0),
+        ("(none: the base network)", 0, 0),
         ("A", 100, 1),
         ("A + B", 150, 2),
     ]
@@ -105,7 +105,7 @@ def test_pareto_frontier_of_average_time(runs):
     table = pareto_frontier(runs, ORDER, COSTS)
     front = table[table["frontier"] == "weighted_avg_min"]
     priced = front[front["cost_status"] == "priced"]
-    assert priced["projects"].tolist() == ["(none)", "B", "A", "A + B"]
+    assert priced["projects"].tolist() == ["(none: the base network)", "B", "A", "A + B"]
     assert priced["weighted_avg_min"].tolist() == [200, 190, 180, 170]
     lower = front[front["cost_status"] == "at least"]
     # A + C (at least 100, 175 min) is beaten by B + C (at least 50, 172 min)

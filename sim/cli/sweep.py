@@ -42,7 +42,7 @@ def command(args: argparse.Namespace) -> int:
     from sim.output import check_output_folder
     from sim.sweep.outputs import write_analyses
     from sim.sweep.runner import SWEEP_FILES, run_sweep
-    from sim.sweep.spec import load_sweep
+    from sim.sweep.spec import NO_PROJECTS, load_sweep
 
     spec = load_sweep(args.file)
     out = args.out or Path("results") / f"sweep-{spec.name}"
@@ -72,7 +72,7 @@ def command(args: argparse.Namespace) -> int:
         print("no targets counted: the base scenario names none on this profile")
     elif summary.get("smallest_set") is not None:
         best = f"most targets met: {summary['best_targets_met']} of {len(summary['targets'])}"
-        if summary["smallest_set"] in ("", "(none)"):  # the empty set: the base network already does it
+        if summary["smallest_set"] in ("", NO_PROJECTS):  # the empty set: the base network already does it
             print(f"{best}, already by the base network: no project adds a target")
         else:
             print(f"{best}; smallest such set: {_project_set_names(spec, str(summary['smallest_set']))}")

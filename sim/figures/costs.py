@@ -52,9 +52,7 @@ def plot_pareto(
     names = names or {}
 
     def named(projects: str, unknown: set[str] = frozenset()) -> str:
-        """Name a set as pareto.csv writes it (``a + b`` or ``(none)``); ``?`` marks an unknown cost."""
-        if projects == "(none)":
-            return "(none: the base network)"
+        """Name a set as pareto.csv writes it (``a + b``, or the empty set's words); ``?``: unknown cost."""
         return " + ".join(names.get(p, p) + ("?" if p in unknown else "") for p in projects.split(" + "))
 
     lines = min(len(frontier), MAX_LISTED + 1)

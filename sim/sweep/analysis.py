@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.evaluate import Evaluation
 from sim.paths import node_distances, shortest_path_tree
-from sim.sweep.spec import SweepSpec
+from sim.sweep.spec import NO_PROJECTS, SweepSpec
 
 __all__ = [
     "build_order",
@@ -161,7 +161,7 @@ def smallest_sets(runs: pd.DataFrame, n_targets: int) -> pd.DataFrame:
     readings = [c for c in ("targets_met:timetable", "targets_met:door_to_door") if c in fewest]
     columns = ["projects", "n_projects", "targets_met", *readings, "pairs_within_120", "weighted_avg_min"]
     out = fewest[columns].copy()
-    out["projects"] = out["projects"].map(lambda p: " + ".join(p) if len(p) else "(none)")
+    out["projects"] = out["projects"].map(lambda p: " + ".join(p) if len(p) else NO_PROJECTS)
     out["meets_every_target"] = best == n_targets
     return out.sort_values(["pairs_within_120", "weighted_avg_min"], ascending=[False, True]).reset_index(
         drop=True

@@ -22,6 +22,7 @@ import pandas as pd
 
 from sim.network import Network
 from sim.sweep.analysis import _base_rows
+from sim.sweep.spec import NO_PROJECTS
 
 __all__ = [
     "ProjectCost",
@@ -112,7 +113,7 @@ def _names(mask: int, order: list[str]) -> list[str]:
 
 def _label(mask: int, order: list[str]) -> str:
     names = _names(mask, order)
-    return " + ".join(names) if names else "(none)"
+    return " + ".join(names) if names else NO_PROJECTS
 
 
 def _unpriced_label(mask: int, order: list[str], costs: Mapping[str, float | None]) -> str:

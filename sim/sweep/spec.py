@@ -42,10 +42,20 @@ from sim.parameters import Parameters
 from sim.scenario import Scenario, load_scenario
 from sim.tomlfile import line_of_key, read_toml
 
-__all__ = ["FAILURE_MODES", "PROJECT_MODES", "Failure", "SweepSpec", "line_sections", "load_sweep"]
+__all__ = [
+    "FAILURE_MODES",
+    "NO_PROJECTS",
+    "PROJECT_MODES",
+    "Failure",
+    "SweepSpec",
+    "line_sections",
+    "load_sweep",
+]
 
 PROJECT_MODES = ("all-subsets", "one-at-a-time", "leave-one-out", "sample")
 FAILURE_MODES = ("n-1", "n-1-sections", "random")
+NO_PROJECTS = "(none: the base network)"
+"""How the tables name the empty project set (``projects`` of ``smallest_sets.csv``, ``pareto.csv``)."""
 _KEYS = {"name", "description", "base", "profile", "metrics", "projects", "parameters", "failures"}
 
 
