@@ -450,3 +450,35 @@ def test_a_process_does_not_reuse_what_it_built_for_another_world(sweep_file, tm
     base.write_text(base.read_text(encoding="utf-8") + "[parameters]\nfirst_wait = 'half_headway'\n", "utf-8")
     after = load_runs(run_sweep(path, tmp_path / "b", workers=1, progress=False)[0])
     assert (after["weighted_avg_min"] > before["weighted_avg_min"]).all()  # every first wait now counts
+
+
+def test_sweep_columns_of_a_freight_target_use_its_reading_keys(tmp_path):
+    """A freight target's station-to-station column is ``:modelled_run``, as in its verdicts."""
+    from sim.evaluate import evaluate
+    from sim.scenario import Scenario
+    from sim.sweep.metrics import MetricSet
+    from sim.targets import load_targets
+    from tests.conftest import HAND_PARAMETERS
+    from tests.test_targets import TINY
+
+    path = tmp_path / "targets.toml"
+    path.write_text(
+        '[[target]]\nid = "logistics"\ntitle = "aa-cc freight within 4 hours"\nsource = "test"\n'
+        'due_year = 2020\nkind = "travel_time"\nheadline = "door_to_door"\nprofile = "freight"\n'
+        'headline_reason = "test"\nthreshold_min = 240\npairs = [{ from = "aa", to = "cc" }]\n',
+        encoding="utf-8",
+    )
+    scenario = Scenario(
+        name="t", year=2025, targets_file=path, network_folder=TINY, parameters=HAND_PARAMETERS
+    )
+    result = evaluate(scenario)
+    metrics = MetricSet(result.network, load_targets(path, result.network), "freight")
+    assert set(metrics.checked()) == {"logistics:door_to_door", "logistics:modelled_run"}
+    assert metrics.headline_columns() == {"logistics": "logistics:door_to_door"}
+    freight = result.results["freight"]
+    values = metrics.evaluate(
+        {"door_to_door": freight.minutes[None], "timetable": freight.timetable_minutes[None]}, [{}]
+    )
+    (tr,) = result.targets
+    for key, reading in tr.readings.items():
+        assert values[f"pass_logistics:{key}"][0] == reading.n_passed, key

@@ -23,13 +23,15 @@ class _TimeTarget:
     j: np.ndarray
     threshold: float
     labels: list[str]
+    keys: dict[str, str]  # reading -> the target's key for it (``modelled_run`` for freight's timetable)
 
 
 class MetricSet:
     """Compiled metrics: which pairs each target checks, which cities count, their weights.
 
     Every travel-time target on the swept profile is counted under both readings
-    (``pass_<target>:timetable`` and ``pass_<target>:door_to_door``); ``targets_met``
+    (``pass_<target>:timetable``, ``pass_<target>:modelled_run`` on freight, and
+    ``pass_<target>:door_to_door``); ``targets_met``
     counts targets met under their headline reading, ``targets_met:<reading>`` under one
     reading for all. Coverage targets give ``pass_<target>`` (cities or ports served).
 
@@ -66,6 +68,7 @@ class MetricSet:
                         np.array([index[b] for _, b in pairs], dtype=np.int64),
                         float(t.threshold_min or 0.0),
                         [f"{a}-{b}" for a, b in pairs],
+                        {reading: key for key, reading, p in t.readings() if p == t.profile},
                     )
                 )
             elif t.kind == "coverage":
@@ -88,13 +91,13 @@ class MetricSet:
 
     def checked(self) -> dict[str, int]:
         """Pairs (or cities, ports) each pass column checks, keyed by the column's suffix."""
-        out = {f"{t.id}:{r}": len(t.i) for t in self.time_targets for r in READINGS}
+        out = {f"{t.id}:{t.keys[r]}": len(t.i) for t in self.time_targets for r in READINGS}
         out.update({tid: len(ids) for tid, ids, _ in self.coverage_targets})
         return out
 
     def headline_columns(self) -> dict[str, str]:
         """Target id -> the suffix of its headline pass column."""
-        out = {t.id: f"{t.id}:{t.headline}" for t in self.time_targets}
+        out = {t.id: f"{t.id}:{t.keys[t.headline]}" for t in self.time_targets}
         out.update({tid: tid for tid, _, _ in self.coverage_targets})
         return out
 
@@ -127,7 +130,7 @@ class MetricSet:
                 m = minutes[reading]
                 times = np.maximum(m[:, t.i, t.j], m[:, t.j, t.i])
                 passed = (times <= t.threshold + 1e-9).sum(axis=1)
-                out[f"pass_{t.id}:{reading}"] = passed
+                out[f"pass_{t.id}:{t.keys[reading]}"] = passed
                 met[reading] += passed == len(t.i)
                 if reading != t.headline:
                     continue
