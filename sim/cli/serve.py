@@ -76,8 +76,15 @@ def command(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     url = address(sock)
     workbench.solve(workbench.default_state())  # the first page is answered at once
+    app = create_app(workbench, args.results)
     stop = threading.Event()
-    threading.Thread(target=workbench.warm, kwargs={"stop": stop}, daemon=True).start()
+
+    def warm() -> None:  # every year of the default scenario, then one full collection
+        workbench.warm(stop=stop)
+        if not stop.is_set():
+            app.state.collector.settle()
+
+    threading.Thread(target=warm, daemon=True).start()
     print(f"sim serve: {url}  (Ctrl-C to stop)", flush=True)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"sim serve: listening on {args.host}: other machines can reach this page", flush=True)
@@ -85,10 +92,11 @@ def command(args: argparse.Namespace) -> int:
         import webbrowser
 
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
-    config = uvicorn.Config(create_app(workbench, args.results), log_level="warning", lifespan="off")
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         stop.set()
         sock.close()
+        app.state.collector.close()
     return 0

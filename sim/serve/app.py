@@ -33,6 +33,7 @@ from starlette.staticfiles import StaticFiles
 
 from sim.errors import InputError
 from sim.modes import PROFILES
+from sim.serve.memory import QuietCollector
 from sim.serve.payload import (
     city_payload,
     geopackage_available,
@@ -78,11 +79,19 @@ def create_app(workbench: Workbench, results: Path = Path("results")) -> Starlet
         The loaded workbench (network, scenarios, caches).
     results
         The results folder; "save as scenario" writes only under ``results/scenarios/``.
+
+    Notes
+    -----
+    The application starts a :class:`~sim.serve.memory.QuietCollector` (``app.state.collector``):
+    call its ``close()`` when done serving.
     """
     wb = workbench
     meta = json.dumps(meta_payload(wb), ensure_ascii=False, separators=(",", ":")).encode(
         "utf-8"
     )  # one for all
+    collector = QuietCollector(wb.computing)  # full collections only when idle (sim.serve.memory)
+    collector.settle()
+    collector.start()
 
     def params(request: Request, allowed: set[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -113,6 +122,8 @@ def create_app(workbench: Workbench, results: Path = Path("results")) -> Starlet
             except Exception:  # a bug: say so plainly, log it, never show a traceback
                 _log.exception("internal error on %s", request.url.path)
                 return JSONResponse({"error": "internal error (logged by the server)"}, status_code=500)
+            finally:
+                collector.answered()
 
         return endpoint
 
@@ -201,7 +212,9 @@ def create_app(workbench: Workbench, results: Path = Path("results")) -> Starlet
         Route("/api/layers.gpkg", guarded(api_gpkg)),
         Route("/api/save", guarded(api_save), methods=["POST"]),
     ]
-    return Starlette(routes=routes, middleware=[Middleware(_Headers)])
+    app = Starlette(routes=routes, middleware=[Middleware(_Headers)])
+    app.state.collector = collector  # closed by whoever runs the app (sim serve, BackgroundServer)
+    return app
 
 
 def _geopackage(wb: Workbench, state: State, city: int | None, profile: str) -> bytes:

@@ -55,7 +55,8 @@ class BackgroundServer:
     def __init__(self, workbench: Workbench, results: Path, host: str = "127.0.0.1") -> None:
         self.socket = bind(host, 0)
         self.url = address(self.socket)
-        config = uvicorn.Config(create_app(workbench, results), log_level="warning", lifespan="off")
+        self.app = create_app(workbench, results)
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
@@ -72,3 +73,4 @@ class BackgroundServer:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.socket.close()
+        self.app.state.collector.close()

@@ -17,7 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -337,6 +337,10 @@ class Workbench:
         yn = self.year_network(state.scenario, state.year)
         on = yn.active(replace(state, cuts=frozenset()))
         return {p for p, idx in yn.project_links.items() if len(idx) and on[idx].all()}
+
+    def computing(self) -> AbstractContextManager[None]:
+        """Return a context in which this thread alone computes (the warm-up waits for it)."""
+        return self._request()
 
     @contextmanager
     def _request(self) -> Iterator[None]:
