@@ -26,12 +26,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError
 from sim.generator import written_by_sim
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "MARKER",

@@ -1,6 +1,6 @@
 """Shortest paths on the compiled graph: backends, trees and itineraries.
 
-Distances come from one of the :data:`BACKENDS` (scipy's ``csgraph.dijkstra`` by
+Distances come from one of the :data:`~sim.backends.BACKENDS` (scipy's ``csgraph.dijkstra`` by
 default, or igraph). Edge weights are whole seconds, so every path sum is exact and the
 backends agree bit for bit. The path *chosen* among equally short ones is then fixed by
 a rule that depends only on the distances, never on the backend: among the edges that
@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
+from sim.backends import BACKENDS
 from sim.graph import COMPONENTS, Graph
 
 __all__ = [
@@ -32,8 +33,6 @@ __all__ = [
     "station_to_station",
     "trip_terminals",
 ]
-
-BACKENDS = ("scipy", "igraph", "networkx")
 
 
 def node_distances(

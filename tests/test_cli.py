@@ -434,16 +434,16 @@ def test_failed_write_keeps_previous_results(
 def test_failed_first_write_leaves_nothing(
     work: Path, scenario: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sim.cli.run
+    import sim.results
 
-    real = sim.cli.run.write_run
+    real = sim.results.write_run  # sim run imports it when it runs
 
     def half(result: object, full: object, folder: Path, **kwargs: object) -> None:
         real(result, full, folder)  # every file written ...
         assert {p.name for p in folder.iterdir()} == set(RUN_FILES)
         raise OSError(28, "No space left on device")  # ... then the run fails
 
-    monkeypatch.setattr(sim.cli.run, "write_run", half)
+    monkeypatch.setattr(sim.results, "write_run", half)
     code, _, err = run_cli(capsys, "run", scenario, "--out", work / "out", "--quiet")
     assert code == 1
     assert_one_line_error(err)

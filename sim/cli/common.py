@@ -30,11 +30,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from sim.backends import BACKENDS
 from sim.network import Network
 from sim.output import atomic_file
-from sim.paths import BACKENDS
 from sim.scenario import BUNDLED_NETWORK, BUNDLED_SCENARIOS, Scenario, load_scenario
 
 if TYPE_CHECKING:
@@ -151,6 +149,8 @@ def jsonable(value: Any) -> Any:
 
     Missing numbers (NaN, infinite) become ``None``, so the output is strict JSON.
     """
+    import numpy as np
+
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset | np.ndarray):

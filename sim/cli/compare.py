@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from sim.cli.common import (
     add_force_option,
@@ -20,14 +18,14 @@ from sim.cli.common import (
     progress,
     require_geo_or_exit,
 )
-from sim.compare import Comparison, compare
-from sim.evaluate import evaluate
 from sim.naming import project_name
 from sim.network import Network, load_network
 from sim.output import atomic_folder, check_output_folder
-from sim.results import write_comparison
 from sim.scenario import load_scenario
 from sim.targets import reading_name
+
+if TYPE_CHECKING:
+    from sim.compare import Comparison
 
 __all__ = ["COMPARE_FILES", "comparison_record", "comparison_report", "register"]
 
@@ -71,6 +69,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim compare``."""
+    from sim.compare import compare
+    from sim.evaluate import evaluate
+    from sim.results import write_comparison
+
     if args.gpkg:
         require_geo_or_exit()
     before = load_scenario(args.before, args.network)
@@ -113,6 +115,8 @@ def command(args: argparse.Namespace) -> int:
 
 def comparison_report(comparison: Comparison) -> str:
     """Return the printed summary of a comparison: differences, verdicts, largest gains."""
+    import numpy as np
+
     a, b = comparison.before.scenario.name, comparison.after.scenario.name
     names = {c.id: c.name_en for c in comparison.after.network.cities}
     diff = comparison.differences()

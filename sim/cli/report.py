@@ -15,9 +15,7 @@ from sim.cli.common import (
     progress,
     write_text,
 )
-from sim.evaluate import evaluate
 from sim.output import atomic_file, check_output_file
-from sim.report import render_report
 from sim.scenario import load_scenario
 
 __all__ = ["register"]
@@ -43,6 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim report``."""
+    from sim.evaluate import evaluate
+    from sim.report import render_report
+
     first = load_scenario(args.scenario, args.network)
     second = load_scenario(args.other, args.network) if args.other else None
     scenarios = (first,) if second is None else (first, second)

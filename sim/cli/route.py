@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from sim.access import access_bases, basis_notes, leg_access_basis
 from sim.cli.common import (
     add_json_option,
     add_network_options,
@@ -18,11 +15,11 @@ from sim.cli.common import (
     text_width,
 )
 from sim.errors import InputError
-from sim.evaluate import evaluate_profile
-from sim.graph import COMPONENTS
 from sim.modes import PROFILES
-from sim.paths import Leg
 from sim.scenario import apply_scenario
+
+if TYPE_CHECKING:
+    from sim.paths import Leg
 
 __all__ = ["register"]
 
@@ -47,6 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim route``."""
+    import numpy as np
+
+    from sim.access import access_bases, basis_notes
+    from sim.evaluate import evaluate_profile
+    from sim.graph import COMPONENTS
+
     scenario = scenario_from_args(args, args.scenario)
     full = checked_network(args, scenario)
     net = apply_scenario(scenario, full)
@@ -110,6 +113,8 @@ def _print_legs(
     Returns the access bases the legs used and where the formula was used (``terminal``,
     ``entrance``).
     """
+    from sim.access import leg_access_basis
+
     header = ("leg", "mode", "line", "from", "to", "min", "known")
     rows = [header]
     used: set[str] = set()
@@ -137,6 +142,8 @@ def _print_legs(
 
 
 def _legs_record(legs: list[Leg], names: dict[str, str], bases: dict[str, str]) -> list[dict[str, Any]]:
+    from sim.access import leg_access_basis
+
     return [
         {
             "kind": leg.kind,

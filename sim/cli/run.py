@@ -6,6 +6,7 @@ import argparse
 import textwrap
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.cli.common import (
     add_force_option,
@@ -22,11 +23,12 @@ from sim.cli.common import (
     text_width,
 )
 from sim.errors import EXIT_TARGETS_NOT_MET
-from sim.evaluate import Evaluation, evaluate, network_year
 from sim.output import atomic_folder, check_output_folder
-from sim.results import RUN_FILES, write_run
 from sim.targets import MODELLED_RUN, reading_name
-from sim.verdicts import ReadingResult, TargetResult, gap_text
+
+if TYPE_CHECKING:
+    from sim.evaluate import Evaluation
+    from sim.verdicts import ReadingResult, TargetResult
 
 __all__ = ["register", "target_report"]
 
@@ -63,6 +65,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim run``."""
+    from sim.evaluate import evaluate
+    from sim.results import RUN_FILES, write_run
+
     scenario = scenario_from_args(args, args.scenario)
     if args.gpkg:
         require_geo_or_exit()
@@ -109,6 +114,8 @@ def target_report(result: Evaluation) -> str:
     close call) is listed with its minutes and gap under each reading; ``close`` marks a
     pair within the model's measured error of the threshold.
     """
+    from sim.evaluate import network_year
+
     names = {t.id: t.name_zh for t in result.network.terminals}  # the stations, as timetables name them
     names |= {c.id: c.name_en for c in result.network.cities}
     year = network_year(result.scenario)
@@ -192,6 +199,8 @@ def _target_lines(tr: TargetResult, names: dict[str, str]) -> list[str]:
 
 
 def _cell(r: ReadingResult, index: int) -> str:
+    from sim.verdicts import gap_text
+
     c = r.checks[index]
     if c.minutes is None or c.gap_min is None:
         return "no path"

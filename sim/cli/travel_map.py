@@ -15,10 +15,8 @@ from sim.cli.common import (
     progress,
 )
 from sim.errors import InputError
-from sim.evaluate import evaluate
 from sim.modes import PROFILES
 from sim.output import atomic_folder, check_output_folder
-from sim.results import write_map
 from sim.scenario import apply_scenario, load_scenario
 
 __all__ = ["MAP_FILES", "register"]
@@ -54,6 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Run ``sim map``."""
+    from sim.evaluate import evaluate
+    from sim.results import write_map
+
     scenario = load_scenario(args.scenario, args.network)
     full = checked_network(args, scenario)
     city = apply_scenario(scenario, full).find_city(args.city)
