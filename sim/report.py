@@ -129,7 +129,7 @@ def _embedded_font(text: str) -> str:
     wanted = "".join(sorted({ch for ch in text if ord(ch) > 0x2000}))
     if not wanted:
         return ""
-    font = TTFont(str(CJK_FONT))
+    font = TTFont(str(CJK_FONT), recalcTimestamp=False)  # the same page for the same inputs
     subsetter = subset.Subsetter(subset.Options())
     subsetter.populate(text=wanted)
     subsetter.subset(font)

@@ -130,3 +130,16 @@ def test_faster_pairs_name_the_project_their_new_itinerary_uses(tmp_path):
     assert (station["before_min"], station["after_min"]) == (pytest.approx(123), pytest.approx(42))
     assert door["projects"] == station["projects"] == "newline" and station["new_links"] == 1
     assert od.loc[("bb", "cc", "rail", "timetable"), "projects"] == ""
+
+
+def test_the_reports_embedded_font_is_the_same_bytes_whenever_it_is_made(monkeypatch):
+    """The font subset in a report carries no time of making (fontTools stamps 'head.modified'
+    with the current time unless told not to), so the same inputs give the same page."""
+    import fontTools.ttLib.tables._h_e_a_d as head
+
+    from sim.report import _embedded_font
+
+    monkeypatch.setattr(head, "timestampNow", lambda: 3_000_000_000)
+    first = _embedded_font("武汉至南昌")
+    monkeypatch.setattr(head, "timestampNow", lambda: 3_000_100_000)
+    assert _embedded_font("武汉至南昌") == first
