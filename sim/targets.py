@@ -57,14 +57,14 @@ __all__ = [
 ]
 
 READINGS = ("timetable", "door_to_door")
+MODELLED_RUN = "modelled_run"
+"""The key of the timetable reading on a profile without published timetables (freight)."""
 READING_LABELS = {
     "timetable": "timetable (station to station, fastest scheduled services)",
     "door_to_door": "door to door (centre to centre)",
-    "modelled_run": "modelled run (terminal to terminal by rail or water; no published freight timetable)",
+    MODELLED_RUN: "modelled run (terminal to terminal by rail or water; no published freight timetable)",
 }
 """Words for each reading, by its key where the key has its own (``modelled_run``)."""
-MODELLED_RUN = "modelled_run"
-"""The key of the timetable reading on a profile without published timetables (freight)."""
 _READING_NAMES = {"timetable": "timetable", "door_to_door": "door to door", MODELLED_RUN: "modelled run"}
 
 
