@@ -84,6 +84,10 @@ class Terminal:
     known: ``published`` (a source gives the time, or the metro or bus trip it is worked
     out from), ``recalled`` (from memory, approximate), ``formula`` (no time given), or
     ``given`` (a time given in a table without the ``access_basis`` column).
+
+    ``town`` is the county-level city, county or district (in Chinese: ``武穴``,
+    ``黄梅县``, ``万州区``) a terminal stands in when that is not its city's central urban
+    area, as its own name says; None otherwise (or in a table without the column).
     """
 
     id: str
@@ -100,6 +104,7 @@ class Terminal:
     file: str = ""
     row: int = 0
     access_basis: str = "formula"
+    town: str | None = None
 
 
 @dataclass(frozen=True)
@@ -487,6 +492,7 @@ CITY_COLUMNS = (
 TERMINAL_COLUMNS = (
     Column("id", _slug),
     Column("city", to_str),
+    Column("town", to_str, required=False, may_be_absent=True),
     Column("name_zh", to_str),
     Column("name_en", to_str),
     Column("lat", _lat, required=False),
@@ -1053,6 +1059,7 @@ def _terminal(r: Row, kind: TerminalKind, with_basis: bool) -> Terminal:
         r.file,
         r.line,
         "formula" if r["access_min"] is None else (r["access_basis"] if with_basis else "given"),
+        r["town"],
     )
 
 

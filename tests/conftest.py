@@ -61,3 +61,23 @@ def with_hand_parameters(text: str) -> str:
     if "[parameters]\n" in text:
         return text.replace("[parameters]\n", "[parameters]\n" + HAND_TOML_KEYS, 1)
     return text.rstrip("\n") + "\n\n[parameters]\n" + HAND_TOML_KEYS
+
+
+def with_town(
+    folder: Path, towns: dict[str, str], *, lat_lon: dict[str, tuple[float, float]] | None = None
+) -> None:
+    """Give ``folder/terminals_rail.csv`` (the tiny network's layout) a ``town`` column after ``city``.
+
+    ``towns`` by station id (others empty); ``lat_lon`` moves some stations.
+    """
+    path = folder / "terminals_rail.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("id,city,name_zh,name_en,lat,lon,"), lines[0]
+    out = [lines[0].replace("id,city,", "id,city,town,", 1)]
+    for line in lines[1:]:
+        cells = line.split(",")
+        if lat_lon and cells[0] in lat_lon:
+            cells[4:6] = [str(v) for v in lat_lon[cells[0]]]
+        cells.insert(2, towns.get(cells[0], ""))
+        out.append(",".join(cells))
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")

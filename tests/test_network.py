@@ -15,7 +15,9 @@ import pytest
 
 from sim.bundled import network_folder
 from sim.errors import InputError, InputErrors
-from sim.network import Network, load_network
+from sim.modes import TerminalKind
+from sim.network import Network, Terminal, load_network
+from tests.conftest import with_town
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
@@ -295,6 +297,32 @@ def test_open_only_keeps_no_link_to_a_terminal_it_drops(net_dir: Path) -> None:
     net = full.open_only()
     assert "st_c" not in {t.id for t in net.terminals}
     assert dangling_ends(net) == []
+
+
+# ------------------------------------------------------------------ town
+
+
+def test_town_is_read_and_empty_is_none(net_dir: Path) -> None:
+    with_town(net_dir, {"st_a2": "黄梅县"})
+    net = load_network(net_dir)
+    towns = {t.id: t.town for t in net.terminals}
+    assert towns == {"st_a": None, "st_a2": "黄梅县", "st_b": None, "st_c": None}
+    # the column after city moves no other field
+    a2 = net.terminal_by_id["st_a2"]
+    assert (a2.city, a2.name_zh, a2.lat, a2.lon, a2.access_min) == ("aa", "甲东站", 30.0, 114.1, 10.0)
+
+
+def test_a_table_without_town_still_loads(net_dir: Path) -> None:
+    # the tiny network's tables have no town column
+    assert "town" not in (net_dir / "terminals_rail.csv").read_text(encoding="utf-8").splitlines()[0]
+    net = load_network(net_dir)
+    assert len(net.terminals) == 4 and all(t.town is None for t in net.terminals)
+
+
+def test_a_terminal_built_in_code_has_no_town() -> None:
+    # code that builds a Terminal without naming a town keeps working
+    t = Terminal("st_x", "aa", TerminalKind.RAIL, "x", "x", 30.0, 114.0, None, "open", None, "test")
+    assert t.town is None
 
 
 # ------------------------------------------------------------------ access basis

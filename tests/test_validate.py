@@ -7,6 +7,7 @@ bb (and their stations st_a, st_b) are 147 km apart in a straight line (worked o
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from sim.errors import MAX_SHOWN, InputErrors
 from sim.network import great_circle_km, load_network
 from sim.scenario import BUNDLED_NETWORK, BUNDLED_SCENARIOS, load_scenario
 from sim.validate import check_network, load_checked_network, validate_folder
-from tests.conftest import with_hand_parameters
+from tests.conftest import with_hand_parameters, with_town
 
 TINY = (Path(__file__).parent / "data" / "tiny").resolve()
 LINK_HEADER = "mode,line,from,to,km,speed_kmh,minutes,headway_min,status,open_year,project,plan,source"
@@ -139,6 +140,57 @@ def test_a_city_no_link_reaches_is_a_warning(net):
     )
     warnings = problems_of(net, "warning")
     assert any("cities.csv:5: field 'id'" in w and "'dd'" in w for w in warnings), warnings
+
+
+# st_a2 of aa (centre 30.0 N, 114.0 E) moved due south: along a meridian 1 degree is
+# 6371 x pi / 180 = 111.2 km, so (29.0, 114.0) is 111 km out (> 60) and (27.0, 114.0) is
+# 334 km out (> 300)
+
+
+def far_warnings(folder: Path) -> list[str]:
+    return [w for w in problems_of(folder, "warning") if "'st_a2'" in w and "from the centre of" in w]
+
+
+def test_a_far_terminal_without_town_is_a_warning_with_a_hint(net):
+    replace_in(net, "terminals_rail.csv", "Alpha East,30.0,114.1,", "Alpha East,29.0,114.0,")
+    warnings = far_warnings(net)  # a table without the column
+    assert len(warnings) == 1, warnings
+    assert "terminals_rail.csv:3: field 'lat'" in warnings[0]
+    assert "is 111 km from the centre of 'aa' (> 60)" in warnings[0]
+    assert "name the county town it serves in column 'town' if that is where it is" in warnings[0]
+    with_town(net, {})  # the column, empty
+    assert far_warnings(net) == warnings
+
+
+def test_a_far_terminal_naming_its_town_is_no_warning(net):
+    with_town(net, {"st_a2": "黄梅县"}, lat_lon={"st_a2": (29.0, 114.0)})
+    assert far_warnings(net) == []
+    assert problems_of(net, "error") == []
+
+
+def test_a_terminal_naming_a_town_300_km_out_is_still_a_warning(net):
+    # a wrong city id puts a terminal across the region: a town does not excuse that
+    with_town(net, {"st_a2": "黄梅县"}, lat_lon={"st_a2": (27.0, 114.0)})
+    warnings = far_warnings(net)
+    assert len(warnings) == 1, warnings
+    assert "terminals_rail.csv:3: field 'town'" in warnings[0]
+    assert "黄梅县" in warnings[0] and "334 km from the centre of 'aa' (> 300" in warnings[0]
+
+
+def test_the_bundled_far_terminals_name_their_towns():
+    _, problems = validate_folder(BUNDLED_NETWORK)
+    warnings = [str(p) for p in problems if p.severity == "warning"]
+    assert not [w for w in warnings if "km from the centre of" in w], warnings
+    # the other checks still speak: the bundled data has open links of unknown year, a
+    # project cost of no year, a waterway shorter than the straight line
+    for kind in ("open links of unknown open_year", "has no year", "shorter than the straight line"):
+        assert any(kind in w for w in warnings), (kind, warnings)
+    # every town is read from the terminal's own name (新晃西站: 新晃侗族自治县)
+    network = load_network(BUNDLED_NETWORK)
+    towns = [t for t in network.terminals if t.town]
+    assert towns
+    for t in towns:
+        assert re.sub("(侗族自治县|县|区)$", "", t.town) in t.name_zh, (t.id, t.town, t.name_zh)
 
 
 @pytest.mark.parametrize(
