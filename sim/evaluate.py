@@ -257,6 +257,7 @@ class Evaluation:
                                     "to": leg.to_id,
                                     "minutes": round(leg.minutes, 1),
                                     **{f"{k}_min": round(v, 1) for k, v in leg.parts.items()},
+                                    "default_speed": "; ".join(leg.default_speed),
                                 }
                             )
         return pd.DataFrame(rows)
@@ -269,7 +270,9 @@ class Evaluation:
         ``origin``, ``destination``, ``minutes``, ``passed``, ``gap_min``, ``close``,
         ``error_min``, ``main_line``, ``first_terminal``, ``last_terminal`` (where the
         judged trip first boards and last alights: for the timetable reading, the
-        stations its minutes run between), ``detail``, ``due_year``, ``not_yet_due``.
+        stations its minutes run between), ``default_speed`` (the lines of that trip run at
+        the mode's default speed, theirs being unknown in the data; "; "-joined),
+        ``detail``, ``due_year``, ``not_yet_due``.
         Length targets give one row: ``minutes`` empty, ``passed`` True only when the
         length is proven to reach the target, the length and the verdict (met, not met or
         undetermined) in ``detail``.
@@ -308,6 +311,7 @@ class Evaluation:
                             "main_line": c.main_line,
                             "first_terminal": c.first_terminal,
                             "last_terminal": c.last_terminal,
+                            "default_speed": "; ".join(c.default_speed),
                             "detail": c.detail,
                             **due,
                         }
@@ -330,6 +334,7 @@ class Evaluation:
             "main_line",
             "first_terminal",
             "last_terminal",
+            "default_speed",
             "detail",
             "due_year",
             "not_yet_due",

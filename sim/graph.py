@@ -69,6 +69,7 @@ __all__ = [
     "entrance_minutes",
     "link_minutes",
     "road_link_minutes",
+    "runs_at_default_speed",
     "service_of",
     "timetable_terminal",
 ]
@@ -126,6 +127,9 @@ class Graph:
         Per edge: index into ``network.links`` for ``ride`` and ``road`` edges, else -1.
     edge_line, edge_mode
         Per edge: the line and mode ridden ("" when not a ride).
+    edge_default_speed
+        Per edge: True for a ride on a rail link whose speed the data leaves empty, run at
+        the mode's ``default_speed_kmh`` (an assumption, which the verdicts name).
     """
 
     profile: Profile
@@ -146,6 +150,7 @@ class Graph:
     edge_mode: tuple[str, ...]
     timetable_origin_nodes: np.ndarray
     timetable_dest_nodes: np.ndarray
+    edge_default_speed: np.ndarray | None = None  # None: none (a graph built by hand)
 
     @property
     def n_nodes(self) -> int:
@@ -195,6 +200,7 @@ class Graph:
             edge_link=self.edge_link[index],
             edge_line=tuple(self.edge_line[e] for e in index),
             edge_mode=tuple(self.edge_mode[e] for e in index),
+            edge_default_speed=None if self.edge_default_speed is None else self.edge_default_speed[index],
         )
 
 
@@ -500,7 +506,20 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
         edge_mode=tuple(b.mode),
         timetable_origin_nodes=tt_origin,
         timetable_dest_nodes=tt_dest,
+        edge_default_speed=np.array(
+            [i >= 0 and runs_at_default_speed(network.links[i]) for i in b.link], dtype=bool
+        ),
     )
+
+
+def runs_at_default_speed(link: Link) -> bool:
+    """Return True for a rail link whose time rests on the mode's default speed.
+
+    Its speed is unknown in the data (empty ``speed_kmh``, no ``minutes``): the model runs
+    it at ``default_speed_kmh``. Expressways are left out: their default is the national
+    design speed, and what a car runs at is capped by ``expressway_cruise_kmh`` anyway.
+    """
+    return link.mode.is_rail and link.minutes is None and link.speed_kmh is None
 
 
 def timetable_terminal(terminal: Terminal, network: Network, parameters: Parameters) -> bool:

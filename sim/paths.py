@@ -211,6 +211,9 @@ class Leg:
         Total minutes of the leg.
     parts
         Minutes per component (:data:`~sim.graph.COMPONENTS`).
+    default_speed
+        Lines of the leg run at the mode's default speed because the data does not know
+        theirs (:func:`sim.graph.runs_at_default_speed`), in the order ridden.
     """
 
     kind: str
@@ -220,6 +223,7 @@ class Leg:
     to_id: str
     minutes: float
     parts: dict[str, float]
+    default_speed: tuple[str, ...] = ()
 
 
 _LEG_OF_EDGE = {
@@ -259,7 +263,8 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
     tails: list[int] = graph.tail[edges].tolist()
     heads: list[int] = graph.head[edges].tolist()
     v_col = COMPONENTS.index("in_vehicle")
-    legs: list[list] = []  # kind, mode, line, from, to, minutes, parts
+    legs: list[list] = []  # kind, mode, line, from, to, minutes, parts, lines at default speed
+    assumed = graph.edge_default_speed
     previous = ""
     carried = 0.0
     for e, parts, u, v in zip(edges, rows, tails, heads, strict=True):
@@ -286,12 +291,14 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
         elif edge_kind not in ("alight", "stay"):
             line = graph.edge_line[e] if kind in ("ride", "drive") else ""
             legs.append(
-                [kind, graph.edge_mode[e], line, graph.node_ref[u], graph.node_ref[v], sum(parts), parts]
+                [kind, graph.edge_mode[e], line, graph.node_ref[u], graph.node_ref[v], sum(parts), parts, []]
             )
+        if assumed is not None and assumed[e] and graph.edge_line[e] not in legs[-1][7]:
+            legs[-1][7].append(graph.edge_line[e])
         previous = edge_kind
     return [
-        Leg(kind, mode, line, a, b, minutes, dict(zip(COMPONENTS, parts, strict=True)))
-        for kind, mode, line, a, b, minutes, parts in legs
+        Leg(kind, mode, line, a, b, minutes, dict(zip(COMPONENTS, parts, strict=True)), tuple(default))
+        for kind, mode, line, a, b, minutes, parts, default in legs
         if minutes > 0 or kind in ("ride", "drive")
     ]
 

@@ -84,6 +84,10 @@ class TargetCheck:
         Where the trip first boards and last alights (terminal ids; "" for a drive from
         centre to centre, or no trip). The trip is that of the slower direction, whose
         minutes are judged.
+    default_speed
+        Lines of the trip run at the mode's default speed, their speed being unknown in
+        the data (:func:`sim.graph.runs_at_default_speed`): the minutes rest on that
+        assumption.
     close
         True when ``|gap_min|`` is within the model's measured error (``error_min``).
     error_min
@@ -104,6 +108,7 @@ class TargetCheck:
     detail: str = ""
     first_terminal: str = ""
     last_terminal: str = ""
+    default_speed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -315,6 +320,7 @@ def _pair_minutes(c: TargetCheck) -> dict[str, Any]:
         "gap_min": None if c.gap_min is None else round(c.gap_min, 1),
         "first_terminal": c.first_terminal,
         "last_terminal": c.last_terminal,
+        "default_speed": list(c.default_speed),
     }
 
 
@@ -431,6 +437,7 @@ def _travel_time(
                 error,
                 first_terminal=first,
                 last_terminal=last,
+                default_speed=tuple(dict.fromkeys(line for leg in trip for line in leg.default_speed)),
             )
         )
     return ReadingResult(key, reading, res.profile.name, tuple(checks), threshold=threshold)

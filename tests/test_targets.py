@@ -137,6 +137,7 @@ def test_close_calls_are_labelled_and_counted_never_hidden(tmp_path):
             "gap_min": 3.0,
             "first_terminal": "st_a2",  # L3, the only line to cc, runs 甲东站 (st_a2) to 丙站 (st_c)
             "last_terminal": "st_c",
+            "default_speed": [],  # L3's speed is in the data (120 km/h)
             "close": True,
             "main_line": "L3",
         }
@@ -329,3 +330,31 @@ def test_itineraries_hold_both_readings(tmp_path):
     d2d = pair[pair["reading"] == "door_to_door"]
     assert d2d["kind"].iloc[0] == "access" and d2d["kind"].iloc[-1] == "egress"
     assert set(legs["reading"]) == {"door_to_door", "timetable"}
+
+
+def test_a_time_resting_on_a_default_speed_says_so(tmp_path):
+    """L3 with its speed left empty runs at the conventional default, 120 km/h: the same
+    123 min by hand (240 km at 120 km/h + 3 min stop loss), now flagged as assumed."""
+    folder = tmp_path / "net"
+    shutil.copytree(TINY, folder)
+    rail = folder / "links_rail.csv"
+    rail.write_text(
+        rail.read_text(encoding="utf-8").replace(
+            "conventional,L3,st_a2,st_c,240,120,", "conventional,L3,st_a2,st_c,240,,"
+        ),
+        encoding="utf-8",
+    )
+    res, result = run(tmp_path, network=folder)
+    tt = {c.destination: c for c in res["all-2h"].readings["timetable"].checks}
+    assert tt["cc"].minutes == pytest.approx(123)
+    assert tt["cc"].default_speed == ("L3",)
+    assert tt["bb"].default_speed == ()  # L1 has its speed
+    table = result.targets_table()
+    row = table[
+        (table["target"] == "all-2h") & (table["reading"] == "timetable") & (table["destination"] == "cc")
+    ]
+    assert row["default_speed"].iloc[0] == "L3"
+    legs = result.itineraries()
+    pair = legs[(legs["origin"] == "aa") & (legs["destination"] == "cc") & (legs["profile"] == "rail")]
+    ride = pair[pair["reading"] == "timetable"]
+    assert ride["default_speed"].tolist() == ["L3"]

@@ -226,5 +226,7 @@ def _pair_lines(tr: TargetResult, names: dict[str, str]) -> list[str]:
         if check.first_terminal:
             via += f" ({names.get(check.first_terminal, check.first_terminal)} → "
             via += f"{names.get(check.last_terminal, check.last_terminal)})"
+        if check.default_speed:  # the minutes rest on an assumed speed: say so
+            via += f" [speed unknown, mode default: {', '.join(check.default_speed)}]"
         out.append(f"      {pad(pair, width)} {cells}{via}")
     return out

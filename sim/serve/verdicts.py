@@ -228,6 +228,7 @@ def verdict_record(tr: TargetResult) -> dict[str, Any]:
                     "close": c.close,
                     # where the judged trip first boards and last alights (None: a drive, no trip)
                     "stations": [c.first_terminal, c.last_terminal] if c.first_terminal else None,
+                    "default_speed": list(c.default_speed),  # lines run at the mode's default speed
                 }
             pairs.append(
                 {

@@ -12,6 +12,7 @@ const T = {
     met: "达成", close: "接近", not_met: "未达成", not_yet_due: "未到期",
     door_to_door: "门到门", timetable: "时刻表（站到站）", coverage: "覆盖",
     modelled_run: "模型运行时间（站到站；货运无公布时刻表）",
+    default_speed: "速度未知，按该方式默认速度计",
     headline: "主判读", other: "另一判读", pairs: "城市对", gap: "差距", line: "控制线路",
     failing: "未达成的城市对", open: "已通车", construction: "在建", planned: "规划",
     expected_note: "数据截至 {end} 年；之后的年份含预计在该年前通车的在建项目。",
@@ -53,6 +54,7 @@ const T = {
     met: "met", close: "close", not_met: "not met", not_yet_due: "not yet due",
     door_to_door: "door to door", timetable: "timetable (station to station)", coverage: "coverage",
     modelled_run: "modelled run (station to station; freight keeps no published timetable)",
+    default_speed: "speed unknown, run at the mode's default",
     headline: "headline", other: "other reading", pairs: "pairs", gap: "gap", line: "binding line",
     failing: "pairs not met", open: "open", construction: "under construction", planned: "planned",
     expected_note: "Data current to {end}; later years add projects under construction expected open by then.",
@@ -669,8 +671,10 @@ function renderVerdicts() {
             const x = p.cells[r.key];
             if (x.minutes === null) return `<td class="gap">${esc(t("unreachable"))}</td>`;
             const cls = x.passed ? (x.close ? "close" : "ok") : (x.close ? "close" : "gap");
-            const where = x.stations ? " · " + cityName(x.stations[0]) + " → " + cityName(x.stations[1]) : "";
-            return `<td class="${cls}" title="${esc(t(x.passed ? "met" : "not_met"))}${x.close ? " · " + esc(t("close")) : ""}${esc(where)}">${fmt(x.minutes)} <small>(${esc(x.gap)})</small></td>`;
+            const where = (x.stations ? " · " + cityName(x.stations[0]) + " → " + cityName(x.stations[1]) : "") +
+              (x.default_speed && x.default_speed.length ? " · " + t("default_speed") + ": " + x.default_speed.join(", ") : "");
+            const assumed = x.default_speed && x.default_speed.length ? "*" : "";
+            return `<td class="${cls}" title="${esc(t(x.passed ? "met" : "not_met"))}${x.close ? " · " + esc(t("close")) : ""}${esc(where)}">${fmt(x.minutes)}${assumed} <small>(${esc(x.gap)})</small></td>`;
           }).join("");
           const head = p.cells[v.readings[0].key].stations;  // the headline trip's first boarding and last alighting
           const ends = head ? `<br><small class="muted">${esc(cityName(head[0]))} → ${esc(cityName(head[1]))}</small>` : "";
