@@ -487,6 +487,8 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
         _roads(b, network, links, terminals, headway, allowance, city_ids, origin, dest, p)
 
     comp = np.array(b.comp, dtype=np.int64).reshape(-1, 6)
+    edge_link = np.array(b.link, dtype=np.int64)
+    at_default = np.array([runs_at_default_speed(lk) for lk in network.links] + [False], dtype=bool)
     return Graph(
         profile=profile,
         parameters=p,
@@ -501,14 +503,12 @@ def build_graph(network: Network, profile: Profile, parameters: Parameters) -> G
         components=comp,
         weight=comp.sum(axis=1).astype(np.float64),
         edge_kind=tuple(b.kind),
-        edge_link=np.array(b.link, dtype=np.int64),
+        edge_link=edge_link,
         edge_line=tuple(b.line),
         edge_mode=tuple(b.mode),
         timetable_origin_nodes=tt_origin,
         timetable_dest_nodes=tt_dest,
-        edge_default_speed=np.array(
-            [i >= 0 and runs_at_default_speed(network.links[i]) for i in b.link], dtype=bool
-        ),
+        edge_default_speed=at_default[edge_link],  # once per link; -1 (no link) reads the False at the end
     )
 
 

@@ -264,10 +264,11 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
     heads: list[int] = graph.head[edges].tolist()
     v_col = COMPONENTS.index("in_vehicle")
     legs: list[list] = []  # kind, mode, line, from, to, minutes, parts, lines at default speed
-    assumed = graph.edge_default_speed
+    flags = graph.edge_default_speed
+    assumed: list[bool] = [False] * len(edges) if flags is None else flags[edges].tolist()
     previous = ""
     carried = 0.0
-    for e, parts, u, v in zip(edges, rows, tails, heads, strict=True):
+    for e, parts, u, v, default in zip(edges, rows, tails, heads, assumed, strict=True):
         edge_kind = graph.edge_kind[e]
         kind = _LEG_OF_EDGE[edge_kind]
         if edge_kind in _BOARDING:
@@ -293,7 +294,7 @@ def itinerary(graph: Graph, tree: PathTree, dest_node: int) -> list[Leg]:
             legs.append(
                 [kind, graph.edge_mode[e], line, graph.node_ref[u], graph.node_ref[v], sum(parts), parts, []]
             )
-        if assumed is not None and assumed[e] and graph.edge_line[e] not in legs[-1][7]:
+        if default and graph.edge_line[e] not in legs[-1][7]:
             legs[-1][7].append(graph.edge_line[e])
         previous = edge_kind
     return [
